@@ -1,0 +1,40 @@
+# Shortflow: one command per job. `make help` lists them.
+# Everything runs from a virtualenv in .venv that the first command creates.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve demo test lint format schema bench clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install Shortflow with its development tools
+
+run: $(STAMP) ## Run the service with demo data (embedded Postgres + Redis when DATABASE_URL/REDIS_URL are unset)
+	$(BIN)/shortflow serve
+
+test: $(STAMP) ## Run the whole test suite (real Postgres and Redis: yours via DATABASE_URL/REDIS_URL, else embedded)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff check, ruff format --check, mypy --strict on service/
+	$(BIN)/ruff check service tests bench
+	$(BIN)/ruff format --check service tests bench
+	$(BIN)/mypy
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix service tests bench
+	$(BIN)/ruff format service tests bench
+
+clean: ## Remove the virtualenv and caches (not the embedded data in .shortflow/)
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,248 @@
+"""The asyncpg pool behind every query, and how it behaves when Postgres is not there.
+
+`Database` is what repositories receive. It registers codecs once per connection, puts a statement
+timeout on every query, counts round trips per request (for `Server-Timing` and tests), and turns
+"Postgres is unreachable" into `DatabaseUnavailable` quickly: after a failed connection it refuses
+for a short moment without trying (so a dead database costs requests microseconds, not a connect
+timeout each), then lets the next request try again, so the service recovers on its own.
+Reads are retried once on a connection that died under them (a restarted server leaves every
+pooled connection dead; the retry gets a fresh one).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+
+import asyncpg
+import orjson
+from asyncpg.pool import PoolConnectionProxy
+
+from service.errors import DatabaseUnavailable, QueryTimeout
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    Connection: TypeAlias = PoolConnectionProxy[asyncpg.Record]
+else:
+    Connection = PoolConnectionProxy
+
+# Errors meaning "the server is unreachable or the connection died", not "the query is wrong".
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+
+# A connection that was fine a moment ago and died: worth one retry of a read on a fresh one.
+_RETRYABLE: tuple[type[BaseException], ...] = (
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.AdminShutdownError,
+    ConnectionResetError,
+)
+
+BREAKER_SECONDS = 0.5
+"""How long requests are refused without trying after Postgres was found unreachable."""
+
+
+@dataclass
+class QueryStats:
+    """Round trips and time spent in Postgres by one request."""
+
+    count: int = 0
+    seconds: float = 0.0
+
+
+_stats: contextvars.ContextVar[QueryStats | None] = contextvars.ContextVar(
+    "shortflow_query_stats", default=None
+)
+
+
+def track_queries() -> QueryStats:
+    """Count the queries of the current context (a request, a test); returns the tally."""
+    stats = QueryStats()
+    _stats.set(stats)
+    return stats
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Codecs every connection needs; runs once per new connection (asyncpg `init=`)."""
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            name,
+            encoder=lambda value: orjson.dumps(value).decode(),
+            decoder=orjson.loads,
+            schema="pg_catalog",
+        )
+
+
+class Database:
+    """A primary pool, an optional set of replica pools, and the fail-fast rules around them."""
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        min_size: int = 2,
+        max_size: int = 10,
+        statement_timeout_ms: int = 5000,
+        connect_timeout_s: float = 2.0,
+        application_name: str = "shortflow",
+    ) -> None:
+        self.dsn = dsn
+        self._min_size = min_size
+        self._max_size = max_size
+        self._connect_timeout = connect_timeout_s
+        self._server_settings = {
+            "application_name": application_name,
+            "statement_timeout": str(statement_timeout_ms),
+            "idle_in_transaction_session_timeout": str(max(statement_timeout_ms * 4, 60_000)),
+        }
+        self._pool: asyncpg.Pool | None = None
+        self._unavailable_until = 0.0
+        self.last_error: str | None = None
+
+    async def open(self) -> None:
+        """Create the pool without requiring Postgres to be up (it may come later)."""
+        self._pool = await asyncpg.create_pool(
+            self.dsn,
+            min_size=0,
+            max_size=self._max_size,
+            timeout=self._connect_timeout,
+            init=init_connection,
+            server_settings=self._server_settings,
+            max_inactive_connection_lifetime=300,
+        )
+        try:
+            await self.warm_up()
+        except DatabaseUnavailable as exc:
+            log.warning("Postgres is not reachable yet; serving 503 until it is: %s", exc.message)
+
+    async def warm_up(self) -> None:
+        """Open `min_size` connections now so the first requests do not pay for them."""
+        pool = self._require_pool()
+        connections = []
+        try:
+            for _ in range(self._min_size):
+                connections.append(await self._acquire(pool))
+        finally:
+            for conn in connections:
+                await pool.release(conn)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self._require_pool()
+
+    def _require_pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("Database.open() was not awaited")
+        return self._pool
+
+    def pool_usage(self) -> tuple[int, int, int]:
+        """(connections open, connections in use, maximum)."""
+        pool = self._pool
+        if pool is None:
+            return (0, 0, self._max_size)
+        size = pool.get_size()
+        return (size, size - pool.get_idle_size(), pool.get_max_size())
+
+    # -- connections -----------------------------------------------------------------------
+
+    def _check_breaker(self) -> None:
+        if time.monotonic() < self._unavailable_until:
+            raise DatabaseUnavailable(
+                "the database is unavailable; retry shortly"
+                + (f" ({self.last_error})" if self.last_error else "")
+            )
+
+    def _trip(self, exc: BaseException) -> DatabaseUnavailable:
+        self._unavailable_until = time.monotonic() + BREAKER_SECONDS
+        self.last_error = type(exc).__name__
+        log.warning("Postgres unavailable: %s: %s", type(exc).__name__, exc)
+        return DatabaseUnavailable("the database is unavailable; retry shortly")
+
+    async def _acquire(self, pool: asyncpg.Pool) -> Connection:
+        self._check_breaker()
+        try:
+            conn: Connection = await pool.acquire(timeout=self._connect_timeout)
+        except CONNECTION_ERRORS as exc:
+            raise self._trip(exc) from None
+        self.last_error = None
+        return conn
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        """A pooled connection; connection failures inside become DatabaseUnavailable."""
+        pool = self._require_pool()
+        conn = await self._acquire(pool)
+        try:
+            yield conn
+        except asyncpg.QueryCanceledError:
+            raise QueryTimeout("the query took too long and was cancelled") from None
+        except CONNECTION_ERRORS as exc:
+            raise self._trip(exc) from None
+        finally:
+            await pool.release(conn)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """A connection to the primary inside a transaction (committed when the block exits)."""
+        async with self.connection() as conn, conn.transaction():
+            yield conn
+
+    # -- reads -----------------------------------------------------------------------------
+
+    async def _read(self, run: Callable[[Connection], Awaitable[T]]) -> T:
+        stats = _stats.get()
+        started = time.perf_counter()
+        try:
+            for attempt in (1, 2):
+                try:
+                    async with self.connection() as conn:
+                        return await run(conn)
+                except DatabaseUnavailable as exc:
+                    if attempt == 2 or not isinstance(exc.__context__, _RETRYABLE):
+                        raise
+                    # A pooled connection died (server restart): one retry on a fresh one.
+                    self._unavailable_until = 0.0
+            raise AssertionError("unreachable")
+        finally:
+            if stats is not None:
+                stats.count += 1
+                stats.seconds += time.perf_counter() - started
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        return await self._read(lambda conn: conn.fetch(sql, *args))
+
+    async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        return await self._read(lambda conn: conn.fetchrow(sql, *args))
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        return await self._read(lambda conn: conn.fetchval(sql, *args))
+
+    async def ping(self, within: float = 1.0) -> None:
+        """Raise DatabaseUnavailable unless Postgres answers `SELECT 1` within `within` seconds."""
+        pool = self._require_pool()
+        conn = await self._acquire(pool)
+        try:
+            await conn.fetchval("SELECT 1", timeout=within)
+        except CONNECTION_ERRORS as exc:
+            raise self._trip(exc) from None
+        finally:
+            await pool.release(conn)

@@ -1,0 +1,55 @@
+"""Named SQL queries loaded from `service/db/queries/*.sql`.
+
+A file holds blocks, each starting with a `-- name: <identifier>` line; the block's text up to the
+next marker is the query. Repositories read them as `Q.short_interest.series`, so the SQL stays in
+SQL files (where editors, `psql` and reviewers can read it) and Python code never builds SQL text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+_MARKER = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
+
+
+class QueryFile:
+    """The named queries of one `.sql` file, as attributes."""
+
+    def __init__(self, file_name: str, queries: dict[str, str]) -> None:
+        self._file_name = file_name
+        self._queries = queries
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self._queries[name]
+        except KeyError:
+            raise AttributeError(f"{self._file_name} has no query named {name!r}") from None
+
+    def names(self) -> list[str]:
+        return list(self._queries)
+
+
+def parse_queries(text: str, file_name: str = "<string>") -> dict[str, str]:
+    """Split a file's text into {name: sql}; a duplicate or empty block is a programming error."""
+    queries: dict[str, str] = {}
+    matches = list(_MARKER.finditer(text))
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        sql = text[match.end() : end].strip()
+        name = match.group(1)
+        if not sql:
+            raise ValueError(f"{file_name}: query {name!r} is empty")
+        if name in queries:
+            raise ValueError(f"{file_name}: query {name!r} is defined twice")
+        queries[name] = sql
+    return queries
+
+
+@cache
+def load(stem: str) -> QueryFile:
+    """The queries of `service/db/queries/<stem>.sql`."""
+    file_name = f"{stem}.sql"
+    text = resources.files("service.db").joinpath("queries", file_name).read_text("utf-8")
+    return QueryFile(file_name, parse_queries(text, file_name))

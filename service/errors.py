@@ -1,0 +1,93 @@
+"""The failures a user can act on, each with a stable code and the HTTP status it maps to.
+
+REST renders them as `{"error": {"code", "message"}}`, GraphQL as `extensions.code`, the CLI as a
+message and an exit code. Anything else that escapes is a bug: it is logged with its traceback and
+answered as `INTERNAL_ERROR` without internals.
+"""
+
+from __future__ import annotations
+
+
+class ShortflowError(Exception):
+    """Base class: `code` is part of the public API; `status` is the HTTP status."""
+
+    code = "INTERNAL_ERROR"
+    status = 500
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class SettingsError(ShortflowError):
+    """The environment holds a value the service cannot start with."""
+
+    code = "BAD_CONFIGURATION"
+
+
+class BadRequest(ShortflowError):
+    """A parameter or body the caller sent is invalid."""
+
+    code = "BAD_REQUEST"
+    status = 400
+
+
+class NotFound(ShortflowError):
+    """The symbol, index, fund or route does not exist."""
+
+    code = "NOT_FOUND"
+    status = 404
+
+
+class Unauthorized(ShortflowError):
+    """No API key where one is required, or an unknown/revoked key."""
+
+    code = "UNAUTHORIZED"
+    status = 401
+
+
+class RateLimited(ShortflowError):
+    """The caller spent its budget; `retry_after` says when to come back."""
+
+    code = "RATE_LIMITED"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class DatabaseUnavailable(ShortflowError):
+    """Postgres cannot be reached right now; the request may be retried."""
+
+    code = "DATABASE_UNAVAILABLE"
+    status = 503
+
+
+class QueryTimeout(ShortflowError):
+    """A query ran past the statement timeout."""
+
+    code = "QUERY_TIMEOUT"
+    status = 503
+
+
+class IngestError(ShortflowError):
+    """A file cannot be ingested at all (unknown layout, unreadable, wrong kind)."""
+
+    code = "INGEST_FAILED"
+    status = 400
+
+
+class UnknownFormat(IngestError):
+    """The header of a file matches none of the known layouts."""
+
+    code = "UNKNOWN_FORMAT"
+
+
+class FetchError(ShortflowError):
+    """A download from a public source failed or the file is not published yet."""
+
+    code = "FETCH_FAILED"
+    status = 502

@@ -1,0 +1,237 @@
+"""One frozen settings object, read from the environment (with `.env` as a fallback).
+
+Every knob the service has lives here, with its environment variable name, its default and its
+meaning. `load_settings()` turns a bad value into a `SettingsError` that names the variable, so the
+process stops at start with a message a person can act on instead of failing on first use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from service.errors import SettingsError
+
+_POSTGRES_SCHEMES = ("postgres", "postgresql")
+_REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster")
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name)
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Field docs are the reference for `docs/configuration.md`."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        populate_by_name=True,
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=_env("DATABASE_URL"),
+        description="Postgres DSN (primary). Unset: an embedded Postgres under SHORTFLOW_HOME.",
+    )
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=_env("DATABASE_REPLICA_URLS"),
+        description="Comma-separated DSNs of read replicas; read-only queries go there.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=_env("REDIS_URL"),
+        description="Redis URL (redis://, rediss://, unix://, or redis+cluster:// for a Redis "
+        "Cluster). Unset: an embedded Redis under SHORTFLOW_HOME.",
+    )
+    redis_prefix: str = Field(
+        default="sf:",
+        validation_alias=_env("SHORTFLOW_REDIS_PREFIX"),
+        description="Prefix of every Redis key and channel, so deployments can share a server.",
+    )
+    home: Path = Field(
+        default=Path(".shortflow"),
+        validation_alias=_env("SHORTFLOW_HOME"),
+        description="Directory for embedded Postgres/Redis data and downloads.",
+    )
+    require_api_key: bool = Field(
+        default=False,
+        validation_alias=_env("SHORTFLOW_REQUIRE_API_KEY"),
+        description="true: every /v1 and /graphql request needs a valid API key (else 401).",
+    )
+    anonymous_rate_limit: int = Field(
+        default=120,
+        ge=1,
+        validation_alias=_env("SHORTFLOW_ANONYMOUS_RATE_LIMIT"),
+        description="Requests per minute per client IP for callers without a key.",
+    )
+    default_key_rate_limit: int = Field(
+        default=600,
+        ge=1,
+        validation_alias=_env("SHORTFLOW_DEFAULT_KEY_RATE_LIMIT"),
+        description="Requests per minute for a key created without --rate-limit.",
+    )
+    rate_limit_enabled: bool = Field(
+        default=True,
+        validation_alias=_env("SHORTFLOW_RATE_LIMIT_ENABLED"),
+        description="false: no rate limiting at all (benchmarks, trusted networks).",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=_env("SHORTFLOW_CORS_ORIGINS"),
+        description="Comma-separated origins allowed to call the API from a browser.",
+    )
+    graphiql: bool = Field(
+        default=True,
+        validation_alias=_env("SHORTFLOW_GRAPHIQL"),
+        description="Serve GraphiQL at GET /graphql for browsers.",
+    )
+    introspection: bool = Field(
+        default=True,
+        validation_alias=_env("SHORTFLOW_INTROSPECTION"),
+        description="Allow GraphQL introspection queries.",
+    )
+    pool_min_size: int = Field(default=2, ge=0, validation_alias=_env("SHORTFLOW_POOL_MIN"))
+    pool_max_size: int = Field(default=10, ge=1, validation_alias=_env("SHORTFLOW_POOL_MAX"))
+    statement_timeout_ms: int = Field(
+        default=5000,
+        ge=100,
+        validation_alias=_env("SHORTFLOW_STATEMENT_TIMEOUT_MS"),
+        description="Postgres statement_timeout for every API query.",
+    )
+    connect_timeout_s: float = Field(
+        default=2.0,
+        gt=0,
+        validation_alias=_env("SHORTFLOW_CONNECT_TIMEOUT_S"),
+        description="How long a request may wait to connect to Postgres before answering 503.",
+    )
+    retry_after_s: int = Field(
+        default=5,
+        ge=1,
+        validation_alias=_env("SHORTFLOW_RETRY_AFTER_S"),
+        description="Retry-After (seconds) sent with 503 while Postgres is unavailable.",
+    )
+    max_body_bytes: int = Field(
+        default=100_000,
+        ge=1_000,
+        validation_alias=_env("SHORTFLOW_MAX_BODY_BYTES"),
+        description="Largest accepted request body; larger is 413.",
+    )
+    query_cost_budget: int = Field(
+        default=50_000,
+        ge=100,
+        validation_alias=_env("SHORTFLOW_QUERY_COST_BUDGET"),
+        description="Largest GraphQL query cost (estimated before execution) accepted.",
+    )
+    cache_enabled: bool = Field(
+        default=True,
+        validation_alias=_env("SHORTFLOW_CACHE_ENABLED"),
+        description="Response cache (in-process tier + Redis).",
+    )
+    cache_ttl_s: int = Field(
+        default=3600,
+        ge=1,
+        validation_alias=_env("SHORTFLOW_CACHE_TTL_S"),
+        description="Backstop TTL of cached responses; ingest invalidates them first.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", validation_alias=_env("SHORTFLOW_LOG_LEVEL")
+    )
+    log_format: Literal["json", "console"] = Field(
+        default="json",
+        validation_alias=_env("SHORTFLOW_LOG_FORMAT"),
+        description="json: one JSON object per line (production); console: readable.",
+    )
+
+    @field_validator("database_replica_urls", "cors_origins", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("database_url", "redis_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            _require_scheme(value, _POSTGRES_SCHEMES, "a Postgres URL")
+        return value
+
+    @field_validator("database_replica_urls")
+    @classmethod
+    def _check_replicas(cls, value: list[str]) -> list[str]:
+        for url in value:
+            _require_scheme(url, _POSTGRES_SCHEMES, "a Postgres URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            _require_scheme(value, _REDIS_SCHEMES, "a Redis URL")
+        return value
+
+    @model_validator(mode="after")
+    def _check_pool(self) -> Settings:
+        if self.pool_min_size > self.pool_max_size:
+            raise ValueError("SHORTFLOW_POOL_MIN must not exceed SHORTFLOW_POOL_MAX")
+        return self
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+
+def _require_scheme(url: str, schemes: tuple[str, ...], what: str) -> None:
+    scheme = urlsplit(url).scheme
+    if scheme not in schemes:
+        allowed = ", ".join(f"{s}://" for s in schemes)
+        raise ValueError(
+            f"must be {what} starting with one of {allowed} (got {scheme or 'none'!r})"
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; raise SettingsError naming each bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic accepts field kwargs
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "settings"
+            variable = _VARIABLE_NAMES.get(field, field)
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{variable}: {message}")
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+
+
+def _variable_name(field: str) -> str:
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return field
+
+
+_VARIABLE_NAMES = {name: _variable_name(name) for name in Settings.model_fields}

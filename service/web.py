@@ -1,0 +1,165 @@
+"""HTTP plumbing shared by every route: JSON responses, the error shape, request context.
+
+Errors leave the service in one shape, `{"error": {"code", "message"}}`, whatever raised them:
+a `ShortflowError` keeps its code and status, Starlette's 404/405 become NOT_FOUND and
+METHOD_NOT_ALLOWED, and anything unexpected is logged with its traceback and answered as a bare
+INTERNAL_ERROR, never with the traceback or a driver message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+import orjson
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.db.pool import track_queries
+from service.errors import DatabaseUnavailable, QueryTimeout, RateLimited, ShortflowError
+from service.logs import request_id_var
+
+log = logging.getLogger("service.http")
+
+_STATUS_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
+}
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{8,128}$")
+
+
+class JSONResponse(Response):
+    """JSON via orjson (dates as ISO strings, dataclasses as objects)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status, headers=headers)
+
+
+def retry_headers(exc: ShortflowError, retry_after_s: int) -> dict[str, str]:
+    """Retry-After for failures that pass with time."""
+    if isinstance(exc, RateLimited):
+        return {"Retry-After": str(max(1, round(exc.retry_after + 0.5)))}
+    if isinstance(exc, DatabaseUnavailable | QueryTimeout):
+        return {"Retry-After": str(retry_after_s)}
+    return {}
+
+
+def _retry_after_setting(request: Request) -> int:
+    services = getattr(request.state, "shortflow", None)
+    return services.settings.retry_after_s if services is not None else 5
+
+
+async def handle_shortflow_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ShortflowError)
+    headers = retry_headers(exc, _retry_after_setting(request))
+    return error_response(exc.status, exc.code, exc.message, headers)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = _STATUS_CODES.get(exc.status_code, "HTTP_ERROR")
+    message = exc.detail if isinstance(exc.detail, str) else code
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"no route for {request.url.path}"
+    elif exc.status_code == 405 and message == "Method Not Allowed":
+        message = f"{request.method} is not allowed on {request.url.path}"
+    return error_response(exc.status_code, code, message, dict(exc.headers or {}))
+
+
+INTERNAL_ERROR_BODY = orjson.dumps(
+    {
+        "error": {
+            "code": "INTERNAL_ERROR",
+            "message": "an internal error occurred; it has been logged",
+        }
+    }
+)
+
+EXCEPTION_HANDLERS = {
+    ShortflowError: handle_shortflow_error,
+    HTTPException: handle_http_exception,
+}
+
+
+class RequestContextMiddleware:
+    """Request id in and out, per-request query accounting, one access log line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        stats = track_queries()
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_context(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                if stats.count:
+                    timing = f'db;dur={stats.seconds * 1000:.2f};desc="{stats.count} queries"'
+                    headers.append((b"server-timing", timing.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_context)
+        except Exception:
+            # The one place an unexpected error is logged (with its traceback) and answered
+            # without internals; Starlette's ServerErrorMiddleware would log it a second time.
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if not response_started:
+                response = Response(INTERNAL_ERROR_BODY, 500, media_type="application/json")
+                await response(scope, receive, send_with_context)
+        finally:
+            log.info(
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "db_queries": stats.count,
+                },
+            )
+            request_id_var.reset(token)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None

@@ -1,0 +1,52 @@
+"""Settings come from the environment and bad values stop the process with a clear message."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.errors import SettingsError
+from service.settings import load_settings
+
+
+def test_unset_urls_mean_embedded_servers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    settings = load_settings()
+    assert settings.embedded_database
+    assert settings.embedded_redis
+
+
+def test_values_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db:5432/shortflow")
+    monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
+    monkeypatch.setenv("SHORTFLOW_REQUIRE_API_KEY", "true")
+    monkeypatch.setenv("SHORTFLOW_CORS_ORIGINS", "https://a.example, https://b.example")
+    monkeypatch.setenv("DATABASE_REPLICA_URLS", "postgresql://r1/x,postgresql://r2/x")
+    settings = load_settings()
+    assert settings.database_url == "postgresql://u@db:5432/shortflow"
+    assert settings.require_api_key is True
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]
+    assert settings.database_replica_urls == ["postgresql://r1/x", "postgresql://r2/x"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("DATABASE_URL", "mysql://root@db/x", "DATABASE_URL: must be a Postgres URL"),
+        ("REDIS_URL", "http://cache", "REDIS_URL: must be a Redis URL"),
+        ("SHORTFLOW_REQUIRE_API_KEY", "perhaps", "SHORTFLOW_REQUIRE_API_KEY"),
+        ("SHORTFLOW_POOL_MAX", "0", "SHORTFLOW_POOL_MAX"),
+    ],
+)
+def test_bad_values_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert expected in caught.value.message
+
+
+def test_blank_url_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "  ")
+    assert load_settings().database_url is None
