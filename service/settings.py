@@ -147,6 +147,11 @@ class Settings(BaseSettings):
         validation_alias=_env("SHORTFLOW_CACHE_TTL_S"),
         description="Backstop TTL of cached responses; ingest invalidates them first.",
     )
+    finra_base_url: str = Field(
+        default="https://cdn.finra.org",
+        validation_alias=_env("SHORTFLOW_FINRA_BASE_URL"),
+        description="Where `shortflow fetch` downloads FINRA files (a mirror, or a test server).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=_env("SHORTFLOW_LOG_LEVEL")
     )

@@ -1,0 +1,1 @@
+"""Response caching: dataset versions (what invalidates), and the two-tier response cache."""

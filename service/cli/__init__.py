@@ -1,0 +1,119 @@
+"""The `shortflow` command.
+
+Exit codes (PRODUCT.md section 3): 0 success; 1 failure, nothing applied; 2 usage error (bad
+arguments or configuration); 3 ingested, but some rows were rejected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Coroutine
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from service.embedded import EmbeddedServers, start_embedded
+from service.errors import SettingsError, ShortflowError
+from service.logs import configure_logging
+from service.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_REJECTED = 3
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
+    click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(code)
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine; a ShortflowError becomes a message and exit code 1, not a traceback."""
+    try:
+        return asyncio.run(coro)
+    except SettingsError as exc:
+        fail(exc.message, EXIT_USAGE)
+    except ShortflowError as exc:
+        fail(exc.message)
+
+
+class Environment:
+    """Settings plus the embedded servers started for them, created on first use."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._embedded: EmbeddedServers | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings()
+            except SettingsError as exc:
+                fail(exc.message, EXIT_USAGE)
+        return self._settings
+
+    def resolved(self) -> Settings:
+        """Settings with DATABASE_URL/REDIS_URL pointing at embedded servers where unset."""
+        if self._embedded is None:
+            try:
+                self._embedded = start_embedded(self.settings)
+            except ShortflowError as exc:
+                fail(exc.message)
+        return self._embedded.apply(self.settings)
+
+    @property
+    def embedded(self) -> EmbeddedServers:
+        self.resolved()
+        assert self._embedded is not None
+        return self._embedded
+
+    def database_url(self) -> str:
+        url = self.resolved().database_url
+        assert url is not None
+        return url
+
+    def redis_url(self) -> str:
+        url = self.resolved().redis_url
+        assert url is not None
+        return url
+
+
+pass_env = click.make_pass_decorator(Environment, ensure=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="shortflow")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Shortflow: US short interest and ETF fund flows over GraphQL and REST.
+
+    Configuration comes from the environment: DATABASE_URL and REDIS_URL (unset: embedded
+    Postgres and Redis under SHORTFLOW_HOME, default ./.shortflow), SHORTFLOW_REQUIRE_API_KEY,
+    and the SHORTFLOW_* variables listed in docs/configuration.md.
+
+    Exit codes: 0 success, 1 failure (nothing applied), 2 usage error, 3 ingested with rejected
+    rows.
+    """
+    ctx.ensure_object(Environment)
+    os.environ.setdefault("SHORTFLOW_LOG_FORMAT", "console")
+    settings = ctx.obj.settings
+    configure_logging(settings.log_level, settings.log_format)
+    logging.getLogger("asyncio").setLevel(logging.WARNING)
+
+
+def _register() -> None:
+    from service.cli import demo, fetch, ingest, keys, server
+
+    for module in (server, ingest, fetch, demo, keys):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

@@ -1,0 +1,21 @@
+"""Ingest runs and their rejected rows, for `shortflow runs`."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from service.db import queries
+from service.db.pool import Database
+
+Q = queries.load("ingest")
+
+
+class RunRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def recent(self, limit: int) -> list[asyncpg.Record]:
+        return await self.db.fetch(Q.recent_runs, limit)
+
+    async def rejects(self, run_id: int, limit: int) -> list[asyncpg.Record]:
+        return await self.db.fetch(Q.run_rejects, run_id, limit)

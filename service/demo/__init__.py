@@ -1,0 +1,1 @@
+"""Demo data: writers for the public formats and the generated demo dataset."""
