@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve demo test lint format schema bench clean
+.PHONY: help install run serve demo test tools lint format schema bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,8 +24,20 @@ install: $(STAMP) ## Create .venv and install Shortflow with its development too
 run: $(STAMP) ## Run the service with demo data (embedded Postgres + Redis when DATABASE_URL/REDIS_URL are unset)
 	$(BIN)/shortflow serve
 
-test: $(STAMP) ## Run the whole test suite (real Postgres and Redis: yours via DATABASE_URL/REDIS_URL, else embedded)
+test: $(STAMP) tools ## Run the whole test suite (real Postgres and Redis: yours via DATABASE_URL/REDIS_URL, else embedded)
 	$(BIN)/python -m pytest
+
+# Tools some tests drive: Debian's chromium (GraphiQL in a browser) and wrk (benchmarks). Installed
+# with apt when missing and we may (root); otherwise those tests skip and say why.
+tools:
+	@for pkg in chromium wrk; do \
+	  command -v $$pkg >/dev/null 2>&1 && continue; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $$pkg (apt)"; DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$pkg >/dev/null \
+	      || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$pkg >/dev/null) \
+	      || echo "could not install $$pkg: the tests needing it will skip"; \
+	  else echo "$$pkg is not installed: the tests needing it will skip"; fi; \
+	done
 
 lint: $(STAMP) ## ruff check, ruff format --check, mypy --strict on service/
 	$(BIN)/ruff check service tests bench

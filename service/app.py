@@ -14,11 +14,16 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
+from service.analytics import Analytics
 from service.db.pool import Database
 from service.embedded import start_embedded
-from service.graphql.endpoint import graphql_endpoint
+from service.graphql.engine import GraphQLEngine
+from service.graphql.http import graphql_endpoint
+from service.graphql.limits import Limits
+from service.graphql.schema import schema
 from service.health import healthz, readyz
 from service.redisclient import create_redis
 from service.settings import Settings, load_settings
@@ -47,8 +52,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         await db.open()
         redis = create_redis(resolved.redis_url)
+        engine = GraphQLEngine(
+            schema,
+            Limits(cost_budget=resolved.query_cost_budget, max_depth=resolved.query_max_depth),
+            introspection=resolved.introspection,
+        )
+        services = Services(
+            settings=resolved,
+            db=db,
+            redis=redis,
+            embedded=embedded,
+            analytics=Analytics.over(db),
+            graphql=engine,
+        )
         try:
-            yield {"shortflow": Services(resolved, db, redis, embedded)}
+            yield {"shortflow": services}
         finally:
             await redis.aclose()
             await db.close()
@@ -69,6 +87,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+        Mount(
+            "/graphql/static",
+            StaticFiles(packages=[("service.graphql", "static")]),
+            name="graphql-static",
+        ),
     ]
     return Starlette(
         routes=routes,

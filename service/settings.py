@@ -136,6 +136,12 @@ class Settings(BaseSettings):
         validation_alias=_env("SHORTFLOW_QUERY_COST_BUDGET"),
         description="Largest GraphQL query cost (estimated before execution) accepted.",
     )
+    query_max_depth: int = Field(
+        default=12,
+        ge=2,
+        validation_alias=_env("SHORTFLOW_QUERY_MAX_DEPTH"),
+        description="Deepest GraphQL selection accepted (fields nested in fields).",
+    )
     cache_enabled: bool = Field(
         default=True,
         validation_alias=_env("SHORTFLOW_CACHE_ENABLED"),

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 from starlette.requests import HTTPConnection
 
 if TYPE_CHECKING:
+    from service.analytics import Analytics
     from service.db.pool import Database
     from service.embedded import EmbeddedServers
+    from service.graphql.engine import GraphQLEngine
     from service.redisclient import RedisClient
     from service.settings import Settings
 
@@ -22,6 +24,8 @@ class Services:
     db: Database
     redis: RedisClient
     embedded: EmbeddedServers
+    analytics: Analytics
+    graphql: GraphQLEngine
 
 
 def services(connection: HTTPConnection) -> Services:

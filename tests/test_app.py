@@ -89,15 +89,13 @@ async def test_security_by_symbol(client: httpx.AsyncClient, database_url: str) 
     query = '{ security(symbol: "IWM") { symbol name type marketClass } }'
     response = await client.post("/graphql", json={"query": query})
     assert response.status_code == 200
-    assert response.json() == {
-        "data": {
-            "security": {
-                "symbol": "IWM",
-                "name": "iShares Russell 2000 ETF",
-                "type": "ETF",
-                "marketClass": "ARCA",
-            }
+    assert response.json()["data"] == {
+        "security": {
+            "symbol": "IWM",
+            "name": "iShares Russell 2000 ETF",
+            "type": "ETF",
+            "marketClass": "ARCA",
         }
     }
     missing = await client.post("/graphql", json={"query": '{ security(symbol: "NOPE") { name } }'})
-    assert missing.json() == {"data": {"security": None}}
+    assert missing.json()["data"] == {"security": None}

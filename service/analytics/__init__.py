@@ -1,0 +1,47 @@
+"""Derived metrics and the services both APIs call (one computation per metric).
+
+`Analytics` bundles the services over one Database; the app builds it once at start-up and both
+the GraphQL resolvers and the REST routes use it, so a metric has exactly one implementation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.analytics.exposure import ExposureService
+from service.analytics.flows import FlowService
+from service.analytics.series import SeriesService
+from service.analytics.short_interest import ShortInterestService
+from service.analytics.squeeze import SqueezeService
+from service.db.pool import Database
+from service.db.repositories.analytics import FlowRepository, IndexRepository, SqueezeRepository
+from service.db.repositories.market_data import MarketDataRepository
+from service.db.repositories.runs import RunRepository
+from service.db.repositories.securities import SecurityRepository
+from service.db.repositories.short_interest import ShortInterestRepository
+
+
+@dataclass(frozen=True)
+class Analytics:
+    securities: SecurityRepository
+    indexes: IndexRepository
+    short_interest: ShortInterestService
+    series: SeriesService
+    flows: FlowService
+    exposure: ExposureService
+    squeeze: SqueezeService
+    runs: RunRepository
+
+    @classmethod
+    def over(cls, db: Database) -> Analytics:
+        indexes = IndexRepository(db)
+        return cls(
+            securities=SecurityRepository(db),
+            indexes=indexes,
+            short_interest=ShortInterestService(ShortInterestRepository(db)),
+            series=SeriesService(MarketDataRepository(db)),
+            flows=FlowService(FlowRepository(db)),
+            exposure=ExposureService(indexes),
+            squeeze=SqueezeService(SqueezeRepository(db)),
+            runs=RunRepository(db),
+        )

@@ -19,6 +19,9 @@ from datetime import date, timedelta
 import holidays
 
 PUBLICATION_LAG_TRADING_DAYS = 7
+PRICE_LOOKBACK_TRADING_DAYS = 5
+"""Short value uses the last close on or before the settlement date, at most this many trading
+days back (PRODUCT.md section 2)."""
 FIRST_YEAR = 1980
 """Years before this are not served by the calendar (no FINRA data exists that far back)."""
 
@@ -51,6 +54,11 @@ def next_trading_day(day: date) -> date:
 
 def trading_day_on_or_before(day: date) -> date:
     return day if is_trading_day(day) else previous_trading_day(day)
+
+
+def price_window_start(day: date) -> date:
+    """The earliest day whose close may value a position on `day` (5 trading days back)."""
+    return add_trading_days(trading_day_on_or_before(day), -PRICE_LOOKBACK_TRADING_DAYS)
 
 
 def add_trading_days(day: date, count: int) -> date:
@@ -119,3 +127,8 @@ def month_bounds(day: date) -> tuple[date, date]:
     first = day.replace(day=1)
     last = date(day.year + (day.month == 12), day.month % 12 + 1, 1) - timedelta(days=1)
     return first, last
+
+
+def settlement_calendar(year: int) -> list[tuple[date, date]]:
+    """(settlement date, publication date) pairs of `year`."""
+    return [(day, publication_date(day)) for day in settlement_dates(year)]

@@ -109,9 +109,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from service.cli import demo, fetch, ingest, keys, server
+    from service.cli import demo, fetch, ingest, keys, schema, server
 
-    for module in (server, ingest, fetch, demo, keys):
+    for module in (server, ingest, fetch, demo, keys, schema):
         for command in module.COMMANDS:
             main.add_command(command)
 

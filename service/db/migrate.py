@@ -16,7 +16,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -158,19 +158,32 @@ async def _apply(conn: asyncpg.Connection, migrations: list[Migration]) -> Migra
 
 
 async def sync_trading_calendar(conn: asyncpg.Connection) -> int:
-    """Make `trading_day` hold exactly the NYSE sessions from 1980 to five years ahead."""
+    """Make `calendar_day` match the NYSE calendar from 1980 to five years ahead.
+
+    Returns the number of trading days. Rewrites only days whose facts changed (a new special
+    closure in the `holidays` library), so a second run writes nothing.
+    """
     first = date(calendar.FIRST_YEAR, 1, 1)
     last = date(date.today().year + CALENDAR_YEARS_AHEAD, 12, 31)
-    days = list(calendar.trading_days(first, last))
+    days, trading, windows = [], [], []
+    day = first
+    while day <= last:
+        days.append(day)
+        trading.append(calendar.is_trading_day(day))
+        windows.append(calendar.price_window_start(day))
+        day += timedelta(days=1)
     async with conn.transaction():
         await conn.execute(
-            "DELETE FROM trading_day WHERE date BETWEEN $1 AND $2 AND date <> ALL($3::date[])",
-            first,
-            last,
+            """
+            INSERT INTO calendar_day AS c (date, trading, price_window_start)
+            SELECT * FROM unnest($1::date[], $2::boolean[], $3::date[])
+            ON CONFLICT (date) DO UPDATE
+            SET trading = excluded.trading, price_window_start = excluded.price_window_start
+            WHERE (c.trading, c.price_window_start)
+                  IS DISTINCT FROM (excluded.trading, excluded.price_window_start)
+            """,
             days,
+            trading,
+            windows,
         )
-        await conn.execute(
-            "INSERT INTO trading_day (date) SELECT unnest($1::date[]) ON CONFLICT DO NOTHING",
-            days,
-        )
-    return len(days)
+    return sum(trading)

@@ -43,10 +43,15 @@ class ShortInterestRow:
 
 def write_finra_bulk(path: Path, settlement: date, rows: Iterable[ShortInterestRow]) -> Path:
     """A FINRA bulk short-interest file (`shrtYYYYMMDD.csv`, pipe-delimited, LF)."""
+    return write_finra_bulk_rows(path, ((settlement, row) for row in rows))
+
+
+def write_finra_bulk_rows(path: Path, rows: Iterable[tuple[date, ShortInterestRow]]) -> Path:
+    """The bulk layout with each row's own settlement date (a file spanning several dates)."""
     exchange = {"NYSE": "A", "AMEX": "B", "ARCA": "E", "BZX": "H", "NNM": "R", "SC": "R"}
     with path.open("w", newline="") as out:
         out.write(FINRA_HEADER + "\n")
-        for row in rows:
+        for settlement, row in rows:
             previous = "" if row.previous is None else str(row.previous)
             change = "" if row.previous is None else str(row.current - row.previous)
             percent = (

@@ -1,18 +1,55 @@
-"""Per-request context of GraphQL resolvers: the repositories they may call."""
+"""Per-request context of GraphQL resolvers: the shared analytics services and DataLoaders.
+
+DataLoaders batch the per-object lookups of one request (the latest short interest of 50 listed
+securities is one query, not 50) and live only as long as the request, so nothing leaks between
+callers.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
 
-from service.db.repositories.securities import SecurityRepository
-from service.state import Services
+from strawberry.dataloader import DataLoader
+
+from service.analytics import Analytics
+from service.models import ShortInterestPoint
+
+DatedKey = tuple[int, date]
 
 
 @dataclass
 class Context:
-    services: Services
-    securities: SecurityRepository
+    analytics: Analytics
+    today: date
+    latest_short_interest: DataLoader[DatedKey, ShortInterestPoint | None] = field(init=False)
+    share_counts: DataLoader[DatedKey, tuple[int | None, int | None]] = field(init=False)
 
-    @classmethod
-    def create(cls, services: Services) -> Context:
-        return cls(services=services, securities=SecurityRepository(services.db))
+    def __post_init__(self) -> None:
+        self.latest_short_interest = DataLoader(load_fn=self._load_latest)
+        self.share_counts = DataLoader(load_fn=self._load_share_counts)
+
+    async def _load_latest(self, keys: Sequence[DatedKey]) -> list[ShortInterestPoint | None]:
+        found: dict[DatedKey, ShortInterestPoint] = {}
+        for day, ids in _by_date(keys).items():
+            latest = await self.analytics.short_interest.latest(ids, day)
+            found.update({(security_id, day): point for security_id, point in latest.items()})
+        return [found.get(key) for key in keys]
+
+    async def _load_share_counts(
+        self, keys: Sequence[DatedKey]
+    ) -> list[tuple[int | None, int | None]]:
+        found: dict[DatedKey, tuple[int | None, int | None]] = {}
+        for day, ids in _by_date(keys).items():
+            counts = await self.analytics.securities.share_counts(ids, day)
+            found.update({(security_id, day): value for security_id, value in counts.items()})
+        return [found.get(key, (None, None)) for key in keys]
+
+
+def _by_date(keys: Sequence[DatedKey]) -> dict[date, list[int]]:
+    grouped: dict[date, list[int]] = defaultdict(list)
+    for security_id, day in keys:
+        grouped[day].append(security_id)
+    return grouped

@@ -1,44 +1,489 @@
-"""The GraphQL schema (contract: ../shared/contract.graphql)."""
+"""The GraphQL schema: Query, and the types whose fields take arguments (contract names exactly).
+
+Resolvers return `service.models` objects (see types.py) and call the same analytics services as
+the REST API. `self` in a resolver is the model object the parent field returned.
+"""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
+from typing import Annotated, cast
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
+from service.analytics import calendar
+from service.errors import BadRequest
+from service.graphql import cursors
 from service.graphql.context import Context
+from service.graphql.scalars import SCALAR_MAP, BigInt
+from service.graphql.types import (
+    AFTER,
+    AS_OF,
+    FIRST,
+    FROM,
+    TO,
+    DataFlag,
+    Dataset,
+    ExclusionCount,
+    FlowDirection,
+    FlowPeriod,
+    FlowRecords,
+    FundFlow,
+    IndexShortExposure,
+    PageInfo,
+    Price,
+    ScoreFactor,
+    SecurityType,
+    SettlementDate,
+    ShortInterest,
+    ShortInterestConnection,
+    ShortVolume,
+)
+from service.models import MarketIndex
+from service.models import Security as SecurityModel
+from service.models import SqueezeScreen as SqueezeScreenModel
+
+GraphQLInfo = Info[Context, None]
 
 
-@strawberry.enum(description="What kind of security this is.")
-class SecurityType(Enum):
-    STOCK = "stock"
-    ETF = "etf"
+def _value(member: Enum) -> str:
+    """The model value of a GraphQL enum member ("etf" for SecurityType.ETF)."""
+    return str(member.value)
+
+
+def _as_of(info: GraphQLInfo, as_of: datetime.date | None) -> datetime.date:
+    return as_of or info.context.today
 
 
 @strawberry.type(description="A US-listed or OTC security, identified by its current symbol.")
 class Security:
+    id: strawberry.Private[int]
     symbol: str = strawberry.field(description="Current ticker symbol (case-sensitive).")
-    name: str | None = strawberry.field(description="Issue name as the latest source gave it.")
+    name: str | None = strawberry.field(description="Issue name as the newest source gave it.")
     type: SecurityType = strawberry.field(description="STOCK or ETF.")
     market_class: str | None = strawberry.field(
-        description="Market class code FINRA reports (NYSE, NNM, SC, ARCA, BZX, AMEX, OTC, ...)."
+        description="Market class FINRA reports: NYSE, NNM (Nasdaq), SC, ARCA, BZX, AMEX, OTC..."
+    )
+
+    @strawberry.field(description="Shares outstanding, latest known on or before asOf.")
+    async def shares_outstanding(
+        self,
+        info: GraphQLInfo,
+        as_of: Annotated[datetime.date | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> BigInt | None:
+        shares, _ = await info.context.share_counts.load((self.id, _as_of(info, as_of)))
+        return None if shares is None else BigInt(shares)
+
+    @strawberry.field(
+        description="Float (shares available to trade), latest known on or before asOf; for "
+        "an ETF, its shares outstanding."
+    )
+    async def float_shares(
+        self,
+        info: GraphQLInfo,
+        as_of: Annotated[datetime.date | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> BigInt | None:
+        shares, float_shares = await info.context.share_counts.load((self.id, _as_of(info, as_of)))
+        value = shares if cast(SecurityModel, self).type == "etf" else float_shares
+        return None if value is None else BigInt(value)
+
+    @strawberry.field(description="Short interest by settlement date, oldest first (paginated).")
+    async def short_interest(
+        self,
+        info: GraphQLInfo,
+        from_: Annotated[
+            datetime.date | None, strawberry.argument(name="from", description=FROM)
+        ] = None,
+        to: Annotated[datetime.date | None, strawberry.argument(description=TO)] = None,
+        as_of: Annotated[datetime.date | None, strawberry.argument(description=AS_OF)] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 100,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> ShortInterestConnection:
+        size = cursors.check_first(first, 100)
+        cursors.check_range(from_, to)
+        known_on = _as_of(info, as_of)
+        after_date = cursors.decode_date("si", after) if after else None
+        service = info.context.analytics.short_interest
+        points, has_next = await service.series(
+            self.id, known_on=known_on, start=from_, end=to, after=after_date, limit=size
+        )
+        nodes = cast(list[ShortInterest], points)
+
+        async def count() -> int:
+            return await service.count(self.id, known_on=known_on, start=from_, end=to)
+
+        return ShortInterestConnection(
+            nodes=nodes,
+            page_info=_page_info(
+                [_point_cursor(nodes[0]), _point_cursor(nodes[-1])] if nodes else [],
+                has_next,
+                after is not None,
+            ),
+            count=count,
+            cursor_of=_point_cursor,
+        )
+
+    @strawberry.field(description="The newest settlement date's short interest known on asOf.")
+    async def latest_short_interest(
+        self,
+        info: GraphQLInfo,
+        as_of: Annotated[datetime.date | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> ShortInterest | None:
+        point = await info.context.latest_short_interest.load((self.id, _as_of(info, as_of)))
+        return cast(ShortInterest | None, point)
+
+    @strawberry.field(description="Reg SHO daily short sale volume, oldest first.")
+    async def short_volume(
+        self,
+        info: GraphQLInfo,
+        from_: Annotated[
+            datetime.date | None, strawberry.argument(name="from", description=FROM)
+        ] = None,
+        to: Annotated[datetime.date | None, strawberry.argument(description=TO)] = None,
+        facility: Annotated[
+            str,
+            strawberry.argument(
+                description="Reporting facility: CNMS (FINRA's consolidated file, default), FNSQ, "
+                "FNQC, FNYX, FNRA or FORF."
+            ),
+        ] = "CNMS",
+    ) -> list[ShortVolume]:
+        cursors.check_range(from_, to)
+        days = await info.context.analytics.series.short_volume(self.id, from_, to, facility)
+        return cast(list[ShortVolume], days)
+
+    @strawberry.field(description="Daily prices (unadjusted), oldest first.")
+    async def prices(
+        self,
+        info: GraphQLInfo,
+        from_: Annotated[
+            datetime.date | None, strawberry.argument(name="from", description=FROM)
+        ] = None,
+        to: Annotated[datetime.date | None, strawberry.argument(description=TO)] = None,
+    ) -> list[Price]:
+        cursors.check_range(from_, to)
+        bars = await info.context.analytics.series.prices(self.id, from_, to)
+        return cast(list[Price], bars)
+
+    @strawberry.field(description="Net fund flows per day, week or month, oldest first (ETFs).")
+    async def fund_flows(
+        self,
+        info: GraphQLInfo,
+        from_: Annotated[
+            datetime.date | None, strawberry.argument(name="from", description=FROM)
+        ] = None,
+        to: Annotated[datetime.date | None, strawberry.argument(description=TO)] = None,
+        period: Annotated[
+            FlowPeriod | None,
+            strawberry.argument(description="Period length (DAY, WEEK Mon-Fri, MONTH)."),
+        ] = FlowPeriod.DAY,
+    ) -> list[FundFlow]:
+        cursors.check_range(from_, to)
+        flows = await info.context.analytics.flows.flows(
+            cast(SecurityModel, self), _value(period or FlowPeriod.DAY), from_, to
+        )
+        return cast(list[FundFlow], flows)
+
+    @strawberry.field(description="The fund's largest inflow and outflow for a period length.")
+    async def flow_records(
+        self,
+        info: GraphQLInfo,
+        period: Annotated[FlowPeriod, strawberry.argument(description="Period length.")],
+    ) -> FlowRecords | None:
+        records = await info.context.analytics.flows.records(
+            cast(SecurityModel, self), _value(period)
+        )
+        return cast(FlowRecords, records)
+
+
+@strawberry.type(description="An edge of a security connection.")
+class SecurityEdge:
+    cursor: str = strawberry.field(description="Opaque cursor of this item.")
+    node: Security = strawberry.field(description="The security.")
+
+
+@strawberry.type(description="A page of securities, by symbol.")
+class SecurityConnection:
+    nodes: list[Security] = strawberry.field(description="Items without cursors.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="Items with cursors.")
+    def edges(self) -> list[SecurityEdge]:
+        return [SecurityEdge(cursor=_security_cursor(n), node=n) for n in self.nodes]
+
+    @strawberry.field(description="Number of securities matching (all pages).")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+@strawberry.type(description="A market index (e.g. R2000), its members and the funds tracking it.")
+class Index:
+    code: str = strawberry.field(description="Index code, e.g. R2000.")
+    name: str | None = strawberry.field(description="Index name, when known.")
+
+    @strawberry.field(description="Members of the index on asOf (default today), by symbol.")
+    async def constituents(
+        self,
+        info: GraphQLInfo,
+        as_of: Annotated[
+            datetime.date | None,
+            strawberry.argument(description="Membership date. Omitted: today."),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 100,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> SecurityConnection:
+        return await _securities_page(
+            info,
+            search=None,
+            type_=None,
+            index=self.code,
+            on=_as_of(info, as_of),
+            first=cursors.check_first(first, 100),
+            after=after,
+        )
+
+    @strawberry.field(description="ETFs tracking the index (the ETF leg of its short exposure).")
+    async def tracking_funds(self, info: GraphQLInfo) -> list[Security]:
+        funds = await info.context.analytics.indexes.tracking_funds(self.code)
+        return cast(list[Security], funds)
+
+    @strawberry.field(
+        description="Short exposure per settlement date, oldest first: members' shares short "
+        "and their dollar value, plus the tracking ETFs', with records."
+    )
+    async def short_exposure(
+        self,
+        info: GraphQLInfo,
+        from_: Annotated[
+            datetime.date | None, strawberry.argument(name="from", description=FROM)
+        ] = None,
+        to: Annotated[datetime.date | None, strawberry.argument(description=TO)] = None,
+    ) -> list[IndexShortExposure]:
+        cursors.check_range(from_, to)
+        series = await info.context.analytics.exposure.series(self.code, from_, to)
+        return cast(list[IndexShortExposure], series)
+
+
+@strawberry.type(description="A security ranked by the squeeze screen, with its factors.")
+class SqueezeCandidate:
+    security: Security = strawberry.field(description="The security.")
+    as_of: datetime.date = strawberry.field(description="The date the screen was run as of.")
+    settlement_date: datetime.date = strawberry.field(
+        description="Settlement date of the short interest used (newest published by asOf)."
+    )
+    score: float = strawberry.field(description="0-100: sum of the factors' contributions.")
+    factors: list[ScoreFactor] = strawberry.field(description="Each factor's value and weight.")
+    short_percent_of_float: float | None = strawberry.field(description="Short % of float.")
+    days_to_cover: float | None = strawberry.field(description="Days to cover (FINRA).")
+
+
+@strawberry.type(description="A squeeze screen run: ranked candidates and what was left out.")
+class SqueezeScreen:
+    as_of: datetime.date = strawberry.field(description="Point in time of the screen.")
+    candidates: list[SqueezeCandidate] = strawberry.field(description="Highest score first.")
+    evaluated: int = strawberry.field(description="Securities reporting on the settlement date.")
+
+    @strawberry.field(description="Securities left out, by reason.")
+    def excluded(self) -> list[ExclusionCount]:
+        counts = cast(SqueezeScreenModel, self).excluded
+        return [ExclusionCount(reason=r, count=n) for r, n in sorted(counts.items())]
+
+
+def _point_cursor(point: ShortInterest) -> str:
+    return cursors.encode("si", point.settlement_date.isoformat())
+
+
+def _security_cursor(security: Security) -> str:
+    return cursors.encode("sec", security.symbol)
+
+
+def _page_info(cursors_: Sequence[str], has_next: bool, has_previous: bool) -> PageInfo:
+    """Pagination state from the first and last cursors of a page (empty: no items)."""
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        start_cursor=cursors_[0] if cursors_ else None,
+        end_cursor=cursors_[-1] if cursors_ else None,
     )
 
 
-@strawberry.type
-class Query:
-    @strawberry.field(description="One security by symbol (current, or a former symbol).")
-    async def security(self, info: Info[Context, None], symbol: str) -> Security | None:
-        found = await info.context.securities.by_symbol(symbol)
-        if found is None:
-            return None
-        return Security(
-            symbol=found.symbol,
-            name=found.name,
-            type=SecurityType(found.type),
-            market_class=found.market_class,
+async def _securities_page(
+    info: GraphQLInfo,
+    *,
+    search: str | None,
+    type_: SecurityType | None,
+    index: str | None,
+    on: datetime.date,
+    first: int,
+    after: str | None,
+) -> SecurityConnection:
+    repository = info.context.analytics.securities
+    after_symbol = cursors.decode("sec", after) if after else ""
+    type_value = _value(type_) if type_ is not None else None
+    found = await repository.page(
+        search=search or None,
+        type_=type_value,
+        index=index,
+        members_on=on,
+        after=after_symbol,
+        limit=first + 1,
+    )
+    nodes = cast(list[Security], found[:first])
+
+    async def count() -> int:
+        return await repository.count(
+            search=search or None, type_=type_value, index=index, members_on=on
         )
 
+    return SecurityConnection(
+        nodes=nodes,
+        page_info=_page_info(
+            [_security_cursor(nodes[0]), _security_cursor(nodes[-1])] if nodes else [],
+            len(found) > first,
+            after is not None,
+        ),
+        count=count,
+    )
 
-schema = strawberry.Schema(query=Query)
+
+@strawberry.type(description="Shortflow: US short interest and ETF fund flows.")
+class Query:
+    @strawberry.field(description="One security by symbol (its current one, or a former one).")
+    async def security(
+        self,
+        info: GraphQLInfo,
+        symbol: Annotated[
+            str, strawberry.argument(description="Ticker symbol, e.g. IWM (case-sensitive).")
+        ],
+    ) -> Security | None:
+        found = await info.context.analytics.securities.by_symbol(symbol.strip())
+        return cast(Security | None, found)
+
+    @strawberry.field(description="Securities by symbol, filtered and paginated.")
+    async def securities(
+        self,
+        info: GraphQLInfo,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Symbol prefix or part of the name (case-insensitive)."
+            ),
+        ] = None,
+        type: Annotated[
+            SecurityType | None, strawberry.argument(description="Only stocks or only ETFs.")
+        ] = None,
+        index: Annotated[
+            str | None,
+            strawberry.argument(description="Only members of this index (e.g. R2000) today."),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 50,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> SecurityConnection:
+        return await _securities_page(
+            info,
+            search=search,
+            type_=type,
+            index=index,
+            on=info.context.today,
+            first=cursors.check_first(first, 50),
+            after=after,
+        )
+
+    @strawberry.field(description="One index by code, e.g. R2000.")
+    async def index(
+        self,
+        info: GraphQLInfo,
+        code: Annotated[str, strawberry.argument(description="Index code.")],
+    ) -> Index | None:
+        found: MarketIndex | None = await info.context.analytics.indexes.by_code(code.strip())
+        return cast(Index | None, found)
+
+    @strawberry.field(
+        description="Funds with the largest inflows or outflows in one period (by default the "
+        "newest period with data), largest first."
+    )
+    async def fund_flow_leaders(
+        self,
+        info: GraphQLInfo,
+        period: Annotated[FlowPeriod, strawberry.argument(description="Period length.")],
+        direction: Annotated[FlowDirection, strawberry.argument(description="INFLOW or OUTFLOW.")],
+        period_end: Annotated[
+            datetime.date | None,
+            strawberry.argument(
+                description="Any date in the period wanted. Omitted: the newest period with data."
+            ),
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="How many funds (0 to 1000).")
+        ] = 10,
+    ) -> list[FundFlow]:
+        leaders = await info.context.analytics.flows.leaders(
+            _value(period), _value(direction), period_end, cursors.check_first(first, 10)
+        )
+        return cast(list[FundFlow], leaders)
+
+    @strawberry.field(
+        description="Squeeze candidates, highest score first (see squeezeScreen for the "
+        "securities left out and why)."
+    )
+    async def squeeze_candidates(
+        self,
+        info: GraphQLInfo,
+        index: Annotated[
+            str | None, strawberry.argument(description="Only members of this index on asOf.")
+        ] = None,
+        as_of: Annotated[datetime.date | None, strawberry.argument(description=AS_OF)] = None,
+        first: Annotated[int | None, strawberry.argument(description="How many (0 to 1000).")] = 25,
+    ) -> list[SqueezeCandidate]:
+        screen = await _screen(info, index, as_of, first)
+        return cast(list[SqueezeCandidate], list(screen.candidates))
+
+    @strawberry.field(description="The squeeze screen with its exclusions (see docs/squeeze.md).")
+    async def squeeze_screen(
+        self,
+        info: GraphQLInfo,
+        index: Annotated[
+            str | None, strawberry.argument(description="Only members of this index on asOf.")
+        ] = None,
+        as_of: Annotated[datetime.date | None, strawberry.argument(description=AS_OF)] = None,
+        first: Annotated[int | None, strawberry.argument(description="How many (0 to 1000).")] = 25,
+    ) -> SqueezeScreen:
+        return cast(SqueezeScreen, await _screen(info, index, as_of, first))
+
+    @strawberry.field(description="Each dataset's version and last update (freshness).")
+    async def datasets(self, info: GraphQLInfo) -> list[Dataset]:
+        rows = await info.context.analytics.runs.datasets()
+        return [
+            Dataset(name=r["name"], version=r["version"], updated_at=r["updated_at"]) for r in rows
+        ]
+
+    @strawberry.field(description="FINRA's settlement and publication dates of a year.")
+    def settlement_calendar(
+        self,
+        year: Annotated[int, strawberry.argument(description="Calendar year, 1980 to 2100.")],
+    ) -> list[SettlementDate]:
+        if not 1980 <= year <= 2100:
+            raise BadRequest(f"year must be between 1980 and 2100, not {year}")
+        return [
+            SettlementDate(settlement_date=s, publication_date=p)
+            for s, p in calendar.settlement_calendar(year)
+        ]
+
+
+async def _screen(
+    info: GraphQLInfo, index: str | None, as_of: datetime.date | None, first: int | None
+) -> SqueezeScreenModel:
+    size = cursors.check_first(first, 25)
+    return await info.context.analytics.squeeze.screen(index, _as_of(info, as_of), size)
+
+
+schema = strawberry.Schema(
+    query=Query,
+    types=[DataFlag],
+    config=StrawberryConfig(scalar_map=SCALAR_MAP),
+)

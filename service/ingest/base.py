@@ -193,6 +193,8 @@ class Format(ABC):
     kind: ClassVar[str]
     datasets: ClassVar[tuple[str, ...]]
     columns: ClassVar[tuple[tuple[str, str], ...]]
+    affects_context: ClassVar[bool] = True
+    """False: nothing the file brings can change short_interest_context (short volume, members)."""
     resolves_itself: ClassVar[bool] = False
     """True: `apply` maps symbols to securities itself, and the format rejects its own
     duplicates while parsing (the pipeline skips its duplicate scan, ANALYZE and UPDATE)."""

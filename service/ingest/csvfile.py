@@ -23,13 +23,16 @@ def read_csv(
     """Staging tuples of a CSV file whose first non-blank line is its header."""
     at: dict[str, int] | None = None
     for number, text in source.lines():
-        if not text.strip():
+        if not text or text.isspace():
             continue
-        try:
-            cells = next(csv.reader([text]))
-        except csv.Error as exc:
-            source.rejects.add(number, text, f"not a CSV row: {exc}")
-            continue
+        if '"' in text:
+            try:
+                cells = next(csv.reader([text]))
+            except csv.Error as exc:
+                source.rejects.add(number, text, f"not a CSV row: {exc}")
+                continue
+        else:
+            cells = text.split(",")  # no quotes: a plain split is the same, and much faster
         if at is None:
             at = columns_by_name([cell.strip().lower() for cell in cells], required, optional)
             continue

@@ -41,6 +41,7 @@ class IndexMembers(Format):
     name = "index-members"
     kind = "index-members"
     datasets = ("members", "securities")
+    affects_context = False
     columns = (
         ("index_code", "text"),
         ("valid_from", "date"),

@@ -195,8 +195,15 @@ async def _apply(
         if not fmt.resolves_itself:
             await store.resolve_securities()
         result = await fmt.apply(store)
+        context = await store.refresh_context() if fmt.affects_context else 0
+        exposure = await store.refresh_exposure(result)
         accepted = fmt.accepted(staged - len(duplicates))
-        summary: dict[str, Any] = {"securities_created": created, **result.changed}
+        summary: dict[str, Any] = {
+            "securities_created": created,
+            **result.changed,
+            "context_rows": context,
+            "exposure_rows": exposure,
+        }
         await store.save_rejects(rejects.items)
         await store.finish_run(
             fmt.counters.read, accepted, len(rejects), fmt.counters.skipped, summary

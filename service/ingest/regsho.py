@@ -55,6 +55,7 @@ class RegSho(Format):
     kind = "short-volume"
     copy_format = "text"
     resolves_itself = True
+    affects_context = False
     datasets = ("short_volume", "securities")
     columns = (
         ("facility", "text"),

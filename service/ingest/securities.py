@@ -124,6 +124,7 @@ class Securities(Format):
     async def prepare(self, store: IngestStore) -> None:
         # Renames first, so the securities step finds the renamed security under its new symbol
         # instead of creating a second one.
+        await store.execute(Q.create_former_symbols)
         await store.execute(Q.apply_renames)
 
     async def apply(self, store: IngestStore) -> ApplyResult:

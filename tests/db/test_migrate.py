@@ -81,9 +81,13 @@ async def test_trading_calendar_follows_the_nyse(database_url: str) -> None:
         days = {
             row["date"]
             for row in await conn.fetch(
-                "SELECT date FROM trading_day WHERE date BETWEEN '2025-01-01' AND '2026-12-31'"
+                "SELECT date FROM calendar_day "
+                "WHERE trading AND date BETWEEN '2025-01-01' AND '2026-12-31'"
             )
         }
+        window = await conn.fetchval(
+            "SELECT price_window_start FROM calendar_day WHERE date = '2026-07-31'"
+        )
     finally:
         await conn.close()
     assert date(2026, 7, 2) in days
@@ -91,6 +95,8 @@ async def test_trading_calendar_follows_the_nyse(database_url: str) -> None:
     assert date(2025, 1, 9) not in days  # national day of mourning (President Carter)
     assert date(2026, 7, 4) not in days  # Saturday
     assert len([d for d in days if d.year == 2026]) == 251
+    # The price window of 2026-07-31 reaches back 5 trading days (July 3 was a holiday).
+    assert window == date(2026, 7, 24)
 
 
 def test_migration_files_are_discovered_from_the_repository() -> None:

@@ -140,3 +140,6 @@ SELECT ensure_year_partitions($1::regclass, $2, $3)
 -- name: ensure_index
 INSERT INTO market_index (code, name) VALUES ($1, $2)
 ON CONFLICT (code) DO UPDATE SET name = coalesce(excluded.name, market_index.name)
+
+-- name: dataset_status
+SELECT dataset AS name, version, updated_at FROM dataset_version ORDER BY dataset

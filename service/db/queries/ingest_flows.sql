@@ -48,8 +48,8 @@ derived AS (
     SELECT c.fund_id, c.date,
            CASE
                WHEN c.nav IS NOT NULL AND c.previous_shares IS NOT NULL
-                    AND c.previous_date >= (SELECT max(t.date) FROM trading_day t
-                                            WHERE t.date < c.date)
+                    AND c.previous_date >= (SELECT max(t.date) FROM calendar_day t
+                                            WHERE t.trading AND t.date < c.date)
                THEN (c.shares_outstanding - c.previous_shares) * c.nav
            END AS flow_usd
     FROM counted c

@@ -1,6 +1,20 @@
 -- Securities reference data from staging (shares_outstanding, float_shares, tracks_index,
 -- previous_symbol; ref_date is as_of).
 
+-- name: create_former_symbols
+-- A file may list a company under its former symbol and, in another row, its change of symbol:
+-- create the former symbol first, so the change can attach to it.
+INSERT INTO security (symbol, name, market_class, type, type_source, info_as_of)
+SELECT DISTINCT ON (st.symbol)
+       st.symbol, st.name, st.market_class, coalesce(st.sec_type, 'stock'),
+       coalesce(st.type_source, 'guess'), st.ref_date
+FROM staging st
+WHERE st.previous_symbol IS NULL
+  AND st.symbol IN (SELECT previous_symbol FROM staging WHERE previous_symbol IS NOT NULL)
+  AND NOT EXISTS (SELECT 1 FROM security_symbol ss WHERE ss.symbol = st.symbol)
+ORDER BY st.symbol, st.ref_date
+ON CONFLICT (symbol) DO NOTHING
+
 -- name: apply_renames
 -- Symbol changes in date order (see rename_security in migration 0006).
 SELECT count(rename_security(previous_symbol, symbol, ref_date))

@@ -1,3 +1,5 @@
+-- Securities: lookups and lists.
+
 -- name: by_symbol
 -- The security a symbol names now, else the one it named most recently (renamed securities).
 SELECT id, symbol, name, type, market_class
@@ -13,3 +15,47 @@ FROM (
 ) candidates
 ORDER BY rank, until DESC
 LIMIT 1
+
+-- name: by_ids
+SELECT id, symbol, name, type, market_class FROM security WHERE id = ANY($1::bigint[])
+
+-- name: page
+-- $1 search (NULL: any; matches a symbol prefix or a word of the name, case-insensitive),
+-- $2 type (NULL: any), $3 index code (NULL: any; members on $4), $4 membership date,
+-- $5 after this symbol (keyset), $6 rows.
+SELECT s.id, s.symbol, s.name, s.type, s.market_class
+FROM security s
+WHERE ($1::text IS NULL
+       OR upper(s.symbol) LIKE upper($1) || '%'
+       OR s.name ILIKE '%' || $1 || '%')
+  AND ($2::text IS NULL OR s.type = $2)
+  AND ($3::text IS NULL OR EXISTS (
+        SELECT 1 FROM index_membership m
+        WHERE m.index_code = $3 AND m.security_id = s.id
+          AND m.valid_from <= $4 AND $4 < m.valid_to))
+  AND s.symbol > $5
+ORDER BY s.symbol
+LIMIT $6
+
+-- name: count
+SELECT count(*)
+FROM security s
+WHERE ($1::text IS NULL
+       OR upper(s.symbol) LIKE upper($1) || '%'
+       OR s.name ILIKE '%' || $1 || '%')
+  AND ($2::text IS NULL OR s.type = $2)
+  AND ($3::text IS NULL OR EXISTS (
+        SELECT 1 FROM index_membership m
+        WHERE m.index_code = $3 AND m.security_id = s.id
+          AND m.valid_from <= $4 AND $4 < m.valid_to))
+
+-- name: share_counts_as_of
+-- $1 security ids, $2 date: the latest shares outstanding and float on or before the date.
+SELECT ids.id AS security_id,
+       (SELECT sc.shares_outstanding FROM share_count sc
+        WHERE sc.security_id = ids.id AND sc.as_of <= $2 AND sc.shares_outstanding IS NOT NULL
+        ORDER BY sc.as_of DESC LIMIT 1) AS shares_outstanding,
+       (SELECT sc.float_shares FROM share_count sc
+        WHERE sc.security_id = ids.id AND sc.as_of <= $2 AND sc.float_shares IS NOT NULL
+        ORDER BY sc.as_of DESC LIMIT 1) AS float_shares
+FROM unnest($1::bigint[]) AS ids (id)

@@ -16,9 +16,11 @@ from asyncpg.transaction import Transaction
 
 from service.db import queries
 from service.db.pool import Connection
-from service.ingest.base import Rejection
+from service.ingest.base import ApplyResult, Rejection
 
 Q = queries.load("ingest")
+EXPOSURE = queries.load("exposure")
+CONTEXT = queries.load("context")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 _TYPE = re.compile(r"^[a-z][a-z0-9 \[\]]*$")
 STAGING = "staging"
@@ -178,6 +180,32 @@ class IngestStore:
 
     async def ensure_index(self, code: str, name: str | None = None) -> None:
         await self.conn.execute(Q.ensure_index, code, name)
+
+    async def refresh_context(self) -> int:
+        """Recompute the short-interest context the staged rows can have changed; rows written."""
+        return await self.execute(CONTEXT.refresh_from_staging)
+
+    async def refresh_exposure(self, result: ApplyResult) -> int:
+        """Recompute index short exposure where this ingest changed an input; rows written.
+
+        New short interest: its settlement dates, every index. New prices: the settlement dates
+        whose 5-trading-day price window they fall in. New members or tracking funds: every date
+        of those indexes.
+        """
+        dates = set(result.settlement_dates)
+        if result.price_range is not None:
+            rows = await self.conn.fetch(EXPOSURE.settlement_dates_priced_by, *result.price_range)
+            dates |= {row["settlement_date"] for row in rows}
+        written = 0
+        scopes: list[tuple[list[str] | None, list[date] | None]] = []
+        if result.index_codes:
+            scopes.append((sorted(result.index_codes), None))
+        if dates:
+            scopes.append((None, sorted(dates)))
+        for codes, days in scopes:
+            await self.conn.execute(EXPOSURE.clear, codes, days)
+            written += await self.execute(EXPOSURE.refresh, codes, days)
+        return written
 
     # -- a format's own queries ------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Ingest runs and their rejected rows, for `shortflow runs`."""
+"""Ingest runs, their rejected rows, and the dataset versions they bump."""
 
 from __future__ import annotations
 
@@ -19,3 +19,7 @@ class RunRepository:
 
     async def rejects(self, run_id: int, limit: int) -> list[asyncpg.Record]:
         return await self.db.fetch(Q.run_rejects, run_id, limit)
+
+    async def datasets(self) -> list[asyncpg.Record]:
+        """Each dataset's version (bumped by every ingest that changes it) and its time."""
+        return await self.db.fetch(Q.dataset_status)

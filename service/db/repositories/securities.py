@@ -1,6 +1,9 @@
-"""Securities: lookups by symbol and lists."""
+"""Securities: lookups by symbol and id, filtered lists with keyset pagination, share counts."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
 
 from service.db import queries
 from service.db.pool import Database
@@ -17,3 +20,35 @@ class SecurityRepository:
         """The security `symbol` names today, or named before a rename."""
         row = await self.db.fetchrow(Q.by_symbol, symbol)
         return Security(**row) if row is not None else None
+
+    async def by_ids(self, ids: Sequence[int]) -> dict[int, Security]:
+        rows = await self.db.fetch(Q.by_ids, list(ids))
+        return {row["id"]: Security(**row) for row in rows}
+
+    async def page(
+        self,
+        *,
+        search: str | None,
+        type_: str | None,
+        index: str | None,
+        members_on: date,
+        after: str,
+        limit: int,
+    ) -> list[Security]:
+        rows = await self.db.fetch(Q.page, search, type_, index, members_on, after, limit)
+        return [Security(**row) for row in rows]
+
+    async def count(
+        self, *, search: str | None, type_: str | None, index: str | None, members_on: date
+    ) -> int:
+        total: int = await self.db.fetchval(Q.count, search, type_, index, members_on)
+        return total
+
+    async def share_counts(
+        self, ids: Sequence[int], on: date
+    ) -> dict[int, tuple[int | None, int | None]]:
+        """{security id: (shares outstanding, float shares)} as of `on` (latest on or before)."""
+        rows = await self.db.fetch(Q.share_counts_as_of, list(ids), on)
+        return {
+            row["security_id"]: (row["shares_outstanding"], row["float_shares"]) for row in rows
+        }

@@ -1,0 +1,99 @@
+"""Fund flows by day, week and month, their records, and the leaders of a period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import asyncpg
+
+from service.analytics import calendar
+from service.db.repositories.analytics import FlowRepository
+from service.errors import BadRequest
+from service.models import FlowRecords, FundFlow, Security
+
+PERIODS = ("day", "week", "month")
+DIRECTIONS = ("inflow", "outflow")
+
+
+def _flow(row: asyncpg.Record, period: str) -> FundFlow:
+    return FundFlow(
+        symbol=row["symbol"],
+        period=period,
+        period_start=row["period_start"],
+        period_end=row["period_end"],
+        flow_usd=row["flow_usd"],
+        shares_outstanding=row["shares_outstanding"],
+        nav=row["nav"],
+        is_record_inflow=row["is_record_inflow"],
+        is_record_outflow=row["is_record_outflow"],
+        days_reported=row["days_reported"],
+        trading_days=row["trading_days"],
+    )
+
+
+def _check_period(period: str) -> None:
+    if period not in PERIODS:
+        raise BadRequest(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+
+
+def period_bounds(period: str, day: date) -> tuple[date, date]:
+    """The calendar span of the day, Mon-Fri week or month holding `day`."""
+    if period == "week":
+        return calendar.week_bounds(day)
+    if period == "month":
+        return calendar.month_bounds(day)
+    return day, day
+
+
+class FlowService:
+    def __init__(self, repository: FlowRepository) -> None:
+        self.repository = repository
+
+    async def flows(
+        self, fund: Security, period: str, start: date | None, end: date | None
+    ) -> list[FundFlow]:
+        """The fund's flows per period overlapping [start, end], oldest first."""
+        _check_period(period)
+        rows = await self.repository.periods([fund.id], period)
+        return [
+            _flow(row, period)
+            for row in rows
+            if (start is None or row["period_end"] >= start)
+            and (end is None or row["period_start"] <= end)
+        ]
+
+    async def records(self, fund: Security, period: str) -> FlowRecords:
+        """The largest inflow and outflow period of the fund's history."""
+        _check_period(period)
+        flows = [_flow(row, period) for row in await self.repository.periods([fund.id], period)]
+        inflows = [f for f in flows if f.flow_usd > 0]
+        outflows = [f for f in flows if f.flow_usd < 0]
+        return FlowRecords(
+            largest_inflow=max(inflows, key=lambda f: f.flow_usd, default=None),
+            largest_outflow=min(outflows, key=lambda f: f.flow_usd, default=None),
+        )
+
+    async def leaders(
+        self, period: str, direction: str, period_end: date | None, first: int
+    ) -> list[FundFlow]:
+        """Funds with the largest inflows (or outflows) in the period holding `period_end`
+        (default: the latest period with data), largest first."""
+        _check_period(period)
+        if direction not in DIRECTIONS:
+            raise BadRequest(f"direction must be inflow or outflow, not {direction!r}")
+        flows = [_flow(row, period) for row in await self.repository.periods(None, period)]
+        if not flows:
+            return []
+        day = period_end or max(f.period_end for f in flows)
+        start, end = period_bounds(period, day)
+        in_period = _within(flows, start, end)
+        if direction == "inflow":
+            chosen = sorted((f for f in in_period if f.flow_usd > 0), key=lambda f: -f.flow_usd)
+        else:
+            chosen = sorted((f for f in in_period if f.flow_usd < 0), key=lambda f: f.flow_usd)
+        return chosen[:first]
+
+
+def _within(flows: Iterable[FundFlow], start: date, end: date) -> list[FundFlow]:
+    return [f for f in flows if start <= f.period_start and f.period_end <= end]

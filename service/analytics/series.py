@@ -1,0 +1,35 @@
+"""Daily series of a security: Reg SHO short volume (with its ratio) and prices."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service.db.repositories.market_data import MarketDataRepository
+from service.errors import BadRequest
+from service.models import PriceBar, ShortVolumeDay
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(9999, 12, 31)
+FACILITIES = ("CNMS", "FNSQ", "FNQC", "FNYX", "FNRA", "FORF")
+
+
+class SeriesService:
+    def __init__(self, repository: MarketDataRepository) -> None:
+        self.repository = repository
+
+    async def short_volume(
+        self, security_id: int, start: date | None, end: date | None, facility: str = "CNMS"
+    ) -> list[ShortVolumeDay]:
+        """Daily short volume of one facility (CNMS: FINRA's consolidated file), oldest first."""
+        if facility not in FACILITIES:
+            raise BadRequest(f"facility must be one of {', '.join(FACILITIES)}")
+        rows = await self.repository.short_volume(
+            security_id, facility, start or EARLIEST, end or LATEST
+        )
+        return [ShortVolumeDay(*row) for row in rows]  # columns in field order
+
+    async def prices(
+        self, security_id: int, start: date | None, end: date | None
+    ) -> list[PriceBar]:
+        rows = await self.repository.prices(security_id, start or EARLIEST, end or LATEST)
+        return [PriceBar(*row) for row in rows]  # columns in field order (market_data.sql)

@@ -1,0 +1,117 @@
+"""The squeeze screen: a 0-100 score from five factors, each returned with value and weight.
+
+The model (docs/squeeze.md explains it and its limits). For each security reporting on the newest
+settlement date published by `asOf`, each factor's value is mapped onto 0..1 by a capped linear
+scale, multiplied by its weight, and the weighted sum is scaled to 0..100:
+
+| factor | value | 0 at | 1 at | weight |
+|---|---|---:|---:|---:|
+| short_percent_of_float | short interest / float x 100 | 0 | 40 | 0.35 |
+| days_to_cover | FINRA's days to cover | 0 | 10 | 0.20 |
+| short_interest_change_percent | change from the previous settlement, % | 0 | 50 | 0.15 |
+| short_volume_ratio | CNMS short / total volume, 20 trading days to asOf, % | 40 | 70 | 0.15 |
+| price_change_since_settlement | close on asOf / close on settlement date - 1, % | 0 | 30 | 0.15 |
+
+A factor without data (no short volume, no price) contributes 0 and is returned with a null value.
+Securities with unusable data are left out and counted: no float (`no_float`), a position above
+twice the float (`short_exceeds_twice_float`, almost always a bad float), and no trading volume
+(`no_volume`, days to cover undefined). Only what was published by `asOf` is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import asyncpg
+
+from service.analytics import calendar
+from service.db.repositories.analytics import SqueezeRepository
+from service.models import ScoreFactor, Security, SqueezeCandidate, SqueezeScreen
+
+VOLUME_WINDOW_TRADING_DAYS = 20
+
+
+def _scale(low: float, high: float) -> Callable[[float], float]:
+    def normalise(value: float) -> float:
+        return min(1.0, max(0.0, (value - low) / (high - low)))
+
+    return normalise
+
+
+@dataclass(frozen=True)
+class Factor:
+    name: str
+    weight: float
+    normalise: Callable[[float], float]
+
+
+FACTORS = (
+    Factor("short_percent_of_float", 0.35, _scale(0, 40)),
+    Factor("days_to_cover", 0.20, _scale(0, 10)),
+    Factor("short_interest_change_percent", 0.15, _scale(0, 50)),
+    Factor("short_volume_ratio", 0.15, _scale(40, 70)),
+    Factor("price_change_since_settlement", 0.15, _scale(0, 30)),
+)
+
+
+def score(values: dict[str, float | None]) -> tuple[float, tuple[ScoreFactor, ...]]:
+    """The 0-100 score and the factor breakdown for factor values (None: no data)."""
+    factors = []
+    for factor in FACTORS:
+        value = values.get(factor.name)
+        contribution = 0.0 if value is None else 100 * factor.weight * factor.normalise(value)
+        factors.append(ScoreFactor(factor.name, value, factor.weight, round(contribution, 4)))
+    return round(sum(f.contribution for f in factors), 2), tuple(factors)
+
+
+def exclusion(row: asyncpg.Record) -> str | None:
+    """Why a security cannot be scored, or None."""
+    float_value = row["float_value"]
+    if not float_value:
+        return "no_float"
+    if row["short_interest"] > 2 * float_value:
+        return "short_exceeds_twice_float"
+    if row["average_daily_volume"] == 0:
+        return "no_volume"
+    return None
+
+
+class SqueezeService:
+    def __init__(self, repository: SqueezeRepository) -> None:
+        self.repository = repository
+
+    async def screen(self, index: str | None, as_of: date, first: int) -> SqueezeScreen:
+        settlement = await self.repository.latest_settlement(as_of)
+        if settlement is None:
+            return SqueezeScreen(as_of, (), 0, {})
+        window_start = calendar.add_trading_days(
+            calendar.trading_day_on_or_before(as_of), -(VOLUME_WINDOW_TRADING_DAYS - 1)
+        )
+        rows = await self.repository.inputs(as_of, settlement, index, window_start)
+        excluded: dict[str, int] = {}
+        candidates = []
+        for row in rows:
+            reason = exclusion(row)
+            if reason is not None:
+                excluded[reason] = excluded.get(reason, 0) + 1
+                continue
+            # The inputs query computes each factor's value with the metric functions.
+            values = {factor.name: row[factor.name] for factor in FACTORS}
+            total, factors = score(values)
+            candidates.append(
+                SqueezeCandidate(
+                    security=Security(
+                        row["id"], row["symbol"], row["name"], row["type"], row["market_class"]
+                    ),
+                    as_of=as_of,
+                    settlement_date=settlement,
+                    score=total,
+                    factors=factors,
+                    short_percent_of_float=values["short_percent_of_float"],
+                    days_to_cover=values["days_to_cover"],
+                )
+            )
+        candidates.sort(key=lambda c: (-c.score, c.security.symbol))
+        return SqueezeScreen(as_of, tuple(candidates[:first]), len(rows), excluded)

@@ -1,0 +1,55 @@
+"""`shortflow export-schema`: the public schemas, exported from the code into schema/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from service.cli import EXIT_FAILURE, EXIT_OK
+
+
+def graphql_sdl() -> str:
+    from service.graphql.schema import schema
+
+    return schema.as_str() + "\n"
+
+
+def exported() -> dict[str, str]:
+    """File name -> content of every exported schema."""
+    return {"schema.graphql": graphql_sdl()}
+
+
+@click.command("export-schema")
+@click.option(
+    "--dir",
+    "directory",
+    default="schema",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the files.",
+)
+@click.option("--check", is_flag=True, help="Only compare; exit 1 when a file differs.")
+def export_schema(directory: Path, check: bool) -> None:
+    """Write schema/schema.graphql (GraphQL SDL) from the code, or --check it is current."""
+    stale = []
+    for name, content in exported().items():
+        path = directory / name
+        current = path.read_text() if path.exists() else None
+        if current == content:
+            continue
+        if check:
+            stale.append(name)
+        else:
+            directory.mkdir(parents=True, exist_ok=True)
+            path.write_text(content)
+            click.echo(f"wrote {path}")
+    if stale:
+        click.secho(
+            f"out of date: {', '.join(stale)} (run `shortflow export-schema`)", fg="red", err=True
+        )
+        raise SystemExit(EXIT_FAILURE)
+    raise SystemExit(EXIT_OK)
+
+
+COMMANDS = (export_schema,)

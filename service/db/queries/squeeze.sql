@@ -1,0 +1,54 @@
+-- Inputs of the squeeze screen, as known on a date.
+
+-- name: latest_settlement
+-- $1 known on: the newest settlement date published by then.
+SELECT max(settlement_date) FROM short_interest WHERE known_from <= $1
+
+-- name: inputs
+-- $1 known on, $2 settlement date (the newest published by $1), $3 index code (NULL: all),
+-- $4 first day of the short-volume window. One row per security reporting on $2, with the
+-- screen's factor values computed by the metric functions (migration 0010): short % of float
+-- and days to cover on $2, change from the previous settlement, consolidated (CNMS) short-volume
+-- ratio over the window, and the price move from the close on $2 to the close on $1 (each the
+-- last close at most 5 trading days back).
+WITH positions AS (
+    SELECT DISTINCT ON (si.security_id)
+           si.security_id, si.short_interest, si.previous_short_interest,
+           si.average_daily_volume, si.days_to_cover
+    FROM short_interest si
+    WHERE si.settlement_date = $2 AND si.known_from <= $1
+    ORDER BY si.security_id, si.known_from DESC
+)
+SELECT s.id, s.symbol, s.name, s.type, s.market_class,
+       p.short_interest, p.average_daily_volume,
+       metric_float_base(s.type, ctx.float_shares, ctx.shares_outstanding) AS float_value,
+       metric_percent_of(p.short_interest,
+                         metric_float_base(s.type, ctx.float_shares, ctx.shares_outstanding))
+           AS short_percent_of_float,
+       metric_days_to_cover(p.days_to_cover, p.average_daily_volume) AS days_to_cover,
+       metric_change_percent(p.short_interest, p.previous_short_interest)
+           AS short_interest_change_percent,
+       metric_short_volume_ratio(sv.short_volume, sv.total_volume) AS short_volume_ratio,
+       metric_price_change_percent(ctx.close, latest.close) AS price_change_since_settlement
+FROM positions p
+JOIN security s ON s.id = p.security_id
+LEFT JOIN short_interest_context ctx
+       ON ctx.security_id = p.security_id AND ctx.settlement_date = $2
+LEFT JOIN calendar_day ca ON ca.date = $1
+LEFT JOIN LATERAL (
+    SELECT pd.close FROM price_daily pd
+    WHERE pd.security_id = s.id AND pd.date <= $1 AND pd.date >= ca.price_window_start
+    ORDER BY pd.date DESC LIMIT 1
+) latest ON true
+LEFT JOIN LATERAL (
+    SELECT sum(v.short_volume) AS short_volume, sum(v.total_volume) AS total_volume
+    FROM short_volume v
+    WHERE v.security_id = s.id AND v.facility = 'CNMS'
+      AND v.month BETWEEN date_trunc('month', $4::date)::date AND $1
+      AND v.date BETWEEN $4 AND $1
+) sv ON true
+WHERE $3::text IS NULL OR EXISTS (
+    SELECT 1 FROM index_membership m
+    WHERE m.index_code = $3 AND m.security_id = s.id
+      AND m.valid_from <= $1 AND $1 < m.valid_to
+)

@@ -1,0 +1,61 @@
+"""Reads behind the analytics: flows by period, index exposure, squeeze inputs, indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import asyncpg
+
+from service.db import queries
+from service.db.pool import Database
+from service.models import MarketIndex, Security
+
+FLOWS = queries.load("flows")
+EXPOSURE = queries.load("exposure")
+INDEXES = queries.load("indexes")
+SQUEEZE = queries.load("squeeze")
+
+
+class FlowRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def periods(self, fund_ids: Sequence[int] | None, kind: str) -> list[asyncpg.Record]:
+        """Every period of the funds (all funds when None), with record flags, oldest first."""
+        return await self.db.fetch(
+            FLOWS.periods, None if fund_ids is None else list(fund_ids), kind
+        )
+
+    async def latest_date(self) -> date | None:
+        latest: date | None = await self.db.fetchval(FLOWS.latest_flow_date)
+        return latest
+
+
+class IndexRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def by_code(self, code: str) -> MarketIndex | None:
+        row = await self.db.fetchrow(INDEXES.by_code, code)
+        return None if row is None else MarketIndex(**row)
+
+    async def tracking_funds(self, code: str) -> list[Security]:
+        return [Security(**row) for row in await self.db.fetch(INDEXES.tracking_funds, code)]
+
+    async def exposure(self, code: str, start: date, end: date) -> list[asyncpg.Record]:
+        return await self.db.fetch(EXPOSURE.series, code, start, end)
+
+
+class SqueezeRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def latest_settlement(self, known_on: date) -> date | None:
+        latest: date | None = await self.db.fetchval(SQUEEZE.latest_settlement, known_on)
+        return latest
+
+    async def inputs(
+        self, known_on: date, settlement: date, index: str | None, volume_from: date
+    ) -> list[asyncpg.Record]:
+        return await self.db.fetch(SQUEEZE.inputs, known_on, settlement, index, volume_from)

@@ -1,0 +1,38 @@
+"""Short-interest versions with what their metrics need (share counts, close), in one query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import asyncpg
+
+from service.db import queries
+from service.db.pool import Database
+
+Q = queries.load("short_interest")
+
+
+class ShortInterestRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def series(
+        self,
+        security_id: int,
+        known_on: date,
+        start: date,
+        end: date,
+        after: date,
+        limit: int,
+    ) -> list[asyncpg.Record]:
+        """Versions known on `known_on`, settlement dates in [start, end] after `after`."""
+        return await self.db.fetch(Q.series, security_id, known_on, start, end, after, limit)
+
+    async def count(self, security_id: int, known_on: date, start: date, end: date) -> int:
+        count: int = await self.db.fetchval(Q.series_count, security_id, known_on, start, end)
+        return count
+
+    async def latest(self, security_ids: Sequence[int], known_on: date) -> list[asyncpg.Record]:
+        """Each security's newest version known on `known_on` (securities without one omitted)."""
+        return await self.db.fetch(Q.latest, list(security_ids), known_on)

@@ -1,0 +1,225 @@
+"""Parse, validate, limit and execute GraphQL operations, with caches for the first two.
+
+The HTTP endpoint (http.py) calls `prepare` then `execute`. Parsing and validation results are
+kept per document text (an LRU), so a frontend's repeated query skips both. Execution uses
+graphql-core directly with the fast executor (execution.py); resolvers are Strawberry's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    parse,
+    specified_rules,
+)
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from strawberry import Schema
+from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.schema import validate_document
+
+from service.errors import BadRequest, ShortflowError
+from service.graphql.execution import FastExecutor
+from service.graphql.limits import CostAnalysis, Limits, QueryRejected, check_document
+
+log = logging.getLogger(__name__)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class LRU(Generic[K, V]):
+    """A small least-recently-used map (documents and their validation results)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+class RequestError(ShortflowError):
+    """A GraphQL request error: nothing was executed (syntax, validation, variables, limits)."""
+
+    status = 400
+
+    def __init__(
+        self, message: str, *, code: str, errors: list[GraphQLError] | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.errors = errors or [GraphQLError(message)]
+
+
+class MethodNotAllowed(ShortflowError):
+    code = "METHOD_NOT_ALLOWED"
+    status = 405
+
+
+@dataclass(frozen=True)
+class Prepared:
+    document: DocumentNode
+    operation: OperationDefinitionNode
+
+
+class GraphQLEngine:
+    def __init__(
+        self, schema: Schema, limits: Limits | None = None, *, introspection: bool = True
+    ) -> None:
+        self.schema = schema
+        self.graphql_schema = schema._schema
+        self.limits = limits or Limits()
+        rules: list[type[ASTValidationRule]] = list(specified_rules)
+        if not introspection:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        self.rules = tuple(rules)
+        self._documents: LRU[str, DocumentNode] = LRU(1024)
+        self._validated: LRU[str, list[GraphQLError]] = LRU(1024)
+
+    def prepare(self, query: str, operation_name: str | None, *, method: str) -> Prepared:
+        """Parse and validate `query` and pick its operation; RequestError when it cannot run."""
+        document = self._parse(query)
+        check_document(document, self.limits)
+        operation = _operation(document, operation_name)
+        if method == "GET" and operation.operation != OperationType.QUERY:
+            raise MethodNotAllowed(f"{operation.operation.value}s are only accepted over POST")
+        errors = self._validated.get(query)
+        if errors is None:
+            errors = validate_document(self.graphql_schema, document, self.rules)
+            self._validated.put(query, errors)
+        if errors:
+            raise RequestError(
+                errors[0].message, code="GRAPHQL_VALIDATION_FAILED", errors=list(errors)
+            )
+        return Prepared(document, operation)
+
+    def _parse(self, query: str) -> DocumentNode:
+        document = self._documents.get(query)
+        if document is None:
+            try:
+                document = parse(
+                    query, max_tokens=self.limits.max_tokens, allow_empty_selection_sets=False
+                )
+            except GraphQLSyntaxError as exc:
+                too_long = "tokens. Parsing aborted" in exc.message
+                code = "TOO_MANY_TOKENS" if too_long else "GRAPHQL_PARSE_FAILED"
+                raise RequestError(exc.message, code=code, errors=[exc]) from None
+            self._documents.put(query, document)
+        return document
+
+    def cost(self, prepared: Prepared, variables: dict[str, Any]) -> dict[str, int]:
+        """The operation's estimated cost (`requested`, `budget`); QueryRejected when too deep
+        or over budget."""
+        depth, cost = CostAnalysis(
+            self.graphql_schema, prepared.document, prepared.operation, _dated(variables)
+        ).measure()
+        if depth > self.limits.max_depth:
+            raise QueryRejected(
+                f"the query is {depth} levels deep; at most {self.limits.max_depth} are accepted",
+                code="QUERY_TOO_DEEP",
+            )
+        report = {"requested": cost, "budget": self.limits.cost_budget}
+        if cost > self.limits.cost_budget:
+            raise QueryRejected(
+                f"the query would cost {cost:,} (fields x list sizes); the budget is "
+                f"{self.limits.cost_budget:,}: ask for fewer items per page or shorter ranges",
+                code="QUERY_TOO_COSTLY",
+                cost=report,
+            )
+        return report
+
+    async def execute(
+        self, prepared: Prepared, variables: dict[str, Any] | None, context: Any
+    ) -> ExecutionResult:
+        result = execute(
+            self.graphql_schema,
+            prepared.document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=_name(prepared.operation),
+            executor_class=FastExecutor,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # a TypeGuard in spirit
+        )
+        if optimized_is_awaitable(result):
+            result = await result  # type: ignore[misc]
+        assert isinstance(result, ExecutionResult)
+        return result
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if not operations:
+        raise RequestError("the document has no operation", code="GRAPHQL_VALIDATION_FAILED")
+    if name is None:
+        if len(operations) > 1:
+            raise RequestError(
+                "the document has several operations: give operationName",
+                code="OPERATION_NAME_REQUIRED",
+            )
+        return operations[0]
+    for operation in operations:
+        if operation.name is not None and operation.name.value == name:
+            return operation
+    raise RequestError(f"the document has no operation named {name!r}", code="UNKNOWN_OPERATION")
+
+
+def _name(operation: OperationDefinitionNode) -> str | None:
+    return operation.name.value if operation.name is not None else None
+
+
+def _dated(variables: dict[str, Any]) -> dict[str, Any]:
+    """Variables with ISO date strings as dates (only for estimating date ranges)."""
+    dated: dict[str, Any] = {}
+    for key, value in variables.items():
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                dated[key] = date.fromisoformat(value)
+                continue
+            except ValueError:
+                pass
+        dated[key] = value
+    return dated
+
+
+def error_body(error: GraphQLError) -> dict[str, Any]:
+    """The response form of an error: message, locations, path, extensions.code; never a
+    traceback or a driver message (unexpected errors are logged and masked)."""
+    original = error.original_error
+    if isinstance(original, ShortflowError):
+        message, code = original.message, _code(original)
+    elif original is not None and not isinstance(original, GraphQLError):
+        log.error("error in a resolver", exc_info=original)
+        message, code = "an internal error occurred; it has been logged", "INTERNAL_SERVER_ERROR"
+    else:
+        message, code = error.message, (error.extensions or {}).get("code", "BAD_USER_INPUT")
+    body: dict[str, Any] = {"message": message}
+    if error.locations:
+        body["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path:
+        body["path"] = error.path
+    body["extensions"] = {"code": code}
+    return body
+
+
+def _code(error: ShortflowError) -> str:
+    return "BAD_USER_INPUT" if isinstance(error, BadRequest) else error.code

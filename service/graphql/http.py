@@ -1,0 +1,211 @@
+"""`/graphql` over HTTP, following the GraphQL-over-HTTP specification.
+
+- POST with a JSON body (`application/json`), or GET with the request in the query string
+  (queries only: a mutation over GET is 405). Any other request body type is 415.
+- Responses are `application/graphql-response+json` when the client asks for it, where a
+  request error (syntax, validation, variables, limits) is a 4xx; otherwise (`application/json`,
+  `*/*` or no Accept header) `application/json`, where well-formed GraphQL requests answer 200
+  and carry their errors in the body. A client accepting neither gets 406.
+- A browser (Accept: text/html) without a query gets GraphiQL, served from the service itself.
+- Postgres unavailable during execution: 503 with Retry-After; the body is still GraphQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import orjson
+from graphql import ExecutionResult
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from service.errors import ShortflowError
+from service.graphql.context import Context
+from service.graphql.engine import GraphQLEngine, MethodNotAllowed, RequestError, error_body
+from service.graphql.graphiql import graphiql_page
+from service.graphql.limits import QueryRejected
+from service.state import services
+from service.web import retry_headers
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+
+class _HTTPError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header, or None when nothing fits (406)."""
+    if not accept:
+        return JSON
+    best: tuple[float, str] | None = None
+    for part in accept.split(","):
+        media, _, params = part.strip().partition(";")
+        media = media.strip().lower()
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        if media == GRAPHQL_RESPONSE:
+            candidate = GRAPHQL_RESPONSE
+        elif media in (JSON, "application/*", "*/*"):
+            candidate = JSON
+        else:
+            continue
+        # Equal quality: the explicitly named type wins over a wildcard.
+        rank = quality + (0.001 if media in (GRAPHQL_RESPONSE, JSON) else 0)
+        if best is None or rank > best[0]:
+            best = (rank, candidate)
+    return best[1] if best else None
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "query" not in request.query_params
+
+
+def _params(request: Request, body: bytes) -> dict[str, Any]:
+    if request.method == "GET":
+        params: dict[str, Any] = dict(request.query_params)
+        for key in ("variables", "extensions"):
+            if params.get(key):
+                try:
+                    params[key] = orjson.loads(params[key])
+                except orjson.JSONDecodeError:
+                    raise _HTTPError(400, f"`{key}` is not valid JSON") from None
+            else:
+                params.pop(key, None)
+        return params
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != JSON:
+        raise _HTTPError(415, "POST /graphql takes a JSON body (Content-Type: application/json)")
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise _HTTPError(400, "the body is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise _HTTPError(400, "the body must be a JSON object (batching is not supported)")
+    return parsed
+
+
+def _check(params: dict[str, Any]) -> tuple[str, str | None, dict[str, Any], dict[str, Any]]:
+    query = params.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise _HTTPError(400, "a GraphQL request needs a non-empty `query` string")
+    name = params.get("operationName")
+    if name is not None and not isinstance(name, str):
+        raise _HTTPError(400, "`operationName` must be a string or null")
+    variables = params.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        raise _HTTPError(400, "`variables` must be an object or null")
+    extensions = params.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise _HTTPError(400, "`extensions` must be an object or null")
+    return query, name or None, variables or {}, extensions or {}
+
+
+def _errors(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+def _render(payload: dict[str, Any], status: int, media: str, headers: dict[str, str]) -> Response:
+    return Response(
+        orjson.dumps(payload),
+        status,
+        headers=headers,
+        media_type=f"{media}; charset=utf-8",
+    )
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    app = services(request)
+    settings = app.settings
+    if request.method == "GET" and _wants_html(request):
+        if settings.graphiql:
+            return HTMLResponse(graphiql_page(), headers=GRAPHIQL_HEADERS)
+        return _render(
+            {"errors": [{"message": "GraphiQL is disabled", "extensions": {"code": "NOT_FOUND"}}]},
+            404,
+            JSON,
+            {},
+        )
+    media = negotiate(request.headers.get("accept"))
+    if media is None:
+        return Response(
+            b"Accept application/graphql-response+json or application/json",
+            406,
+            media_type="text/plain",
+        )
+    body = await request.body() if request.method == "POST" else b""
+    try:
+        query, name, variables, _ = _check(_params(request, body))
+        engine: GraphQLEngine = app.graphql
+        prepared = engine.prepare(query, name, method=request.method)
+        cost = engine.cost(prepared, variables)
+        context = Context(analytics=app.analytics, today=date.today())
+        result = await engine.execute(prepared, variables, context)
+    except _HTTPError as exc:
+        return _render(_errors(exc.message, "BAD_REQUEST"), exc.status, media, exc.headers)
+    except MethodNotAllowed as exc:
+        return _render(_errors(exc.message, exc.code), 405, media, {"Allow": "POST"})
+    except (RequestError, QueryRejected) as exc:
+        if isinstance(exc, RequestError):
+            bodies = [error_body(error) for error in exc.errors]
+            for body_ in bodies:
+                body_["extensions"] = {"code": exc.code}
+            payload: dict[str, Any] = {"errors": bodies}
+        else:
+            payload = _errors(exc.message, exc.code)
+            if exc.cost is not None:
+                payload["extensions"] = {"cost": exc.cost}
+        return _render(payload, 400 if media == GRAPHQL_RESPONSE else 200, media, {})
+    return _result(result, cost, media, settings.retry_after_s)
+
+
+def _result(
+    result: ExecutionResult, cost: dict[str, int], media: str, retry_after: int
+) -> Response:
+    payload: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    status = 200
+    if result.errors:
+        payload["errors"] = [error_body(error) for error in result.errors]
+        unavailable = [
+            e.original_error
+            for e in result.errors
+            if isinstance(e.original_error, ShortflowError) and e.original_error.status == 503
+        ]
+        if unavailable:
+            status = 503
+            headers = retry_headers(unavailable[0], retry_after)
+        elif result.data is None and all(not error.path for error in result.errors):
+            # Variables that do not fit their types: a request error, nothing was executed.
+            for error in payload["errors"]:
+                error["extensions"]["code"] = "BAD_USER_INPUT"
+            status = 400 if media == GRAPHQL_RESPONSE else 200
+    if result.data is not None or status == 200:
+        payload["data"] = result.data
+    payload["extensions"] = {"cost": cost}
+    return _render(payload, status, media, headers)
+
+
+GRAPHIQL_HEADERS = {
+    # Everything the page loads comes from this service: no CDN, no outside connection.
+    "Content-Security-Policy": (
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "font-src 'self' data:; connect-src 'self'; script-src 'self'; frame-ancestors 'none'"
+    ),
+    "Cache-Control": "no-cache",
+}

@@ -1,0 +1,295 @@
+"""GraphQL object types (contract: ../shared/contract.graphql; definitions: PRODUCT.md section 2).
+
+Types are views over `service.models`: a resolver returns the model object itself and fields read
+its attributes by name (`short_percent_of_float` is `shortPercentOfFloat`). Fields with arguments
+resolve through the same services the REST API uses. Every field and argument says its unit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Awaitable, Callable
+from enum import Enum
+
+import strawberry
+
+from service.graphql.scalars import BigInt
+
+FROM = "First date of the range (inclusive). Omitted: from the start of the data."
+TO = "Last date of the range (inclusive). Omitted: up to the newest data."
+AS_OF = (
+    "Point in time: the view as known on this date (a value counts from its FINRA publication "
+    "date; revisions published later are not visible). Omitted: today, i.e. everything known."
+)
+FIRST = "Page size: how many items to return (0 to 1000)."
+AFTER = "Opaque cursor (`endCursor` of the previous page): return the items after it."
+
+
+@strawberry.enum(description="What kind of security this is.")
+class SecurityType(Enum):
+    STOCK = strawberry.enum_value("stock", description="An operating company's share class.")
+    ETF = strawberry.enum_value(
+        "etf", description="An exchange-traded fund; its float is its shares outstanding."
+    )
+
+
+@strawberry.enum(description="The length of the periods flows are summed over.")
+class FlowPeriod(Enum):
+    DAY = strawberry.enum_value("day", description="One trading day.")
+    WEEK = strawberry.enum_value(
+        "week", description="A calendar week, Monday to Friday, labelled by its last trading day."
+    )
+    MONTH = strawberry.enum_value("month", description="A calendar month.")
+
+
+@strawberry.enum(description="Money into a fund (creations) or out of it (redemptions).")
+class FlowDirection(Enum):
+    INFLOW = strawberry.enum_value("inflow", description="Positive flows, largest first.")
+    OUTFLOW = strawberry.enum_value("outflow", description="Negative flows, largest outflow first.")
+
+
+@strawberry.enum(description="Data-quality flags on a short-interest point.")
+class DataFlag(Enum):
+    EXTREME_CHANGE = strawberry.enum_value(
+        "EXTREME_CHANGE", description="|changePercent| >= 90: check for a split or a data error."
+    )
+    DAYS_TO_COVER_UNDEFINED = strawberry.enum_value(
+        "DAYS_TO_COVER_UNDEFINED",
+        description="Average daily volume was 0 (FINRA reports 999.99); daysToCover is null.",
+    )
+    EXCEEDS_FLOAT = strawberry.enum_value(
+        "EXCEEDS_FLOAT", description="Short interest is larger than the float."
+    )
+    SPLIT = strawberry.enum_value(
+        "SPLIT", description="FINRA flagged a stock split in this settlement cycle."
+    )
+    REVISED = strawberry.enum_value(
+        "REVISED", description="This value replaced an earlier published value of the same date."
+    )
+    STALE_FLOAT = strawberry.enum_value(
+        "STALE_FLOAT", description="The float used is more than 180 days older than the date."
+    )
+
+
+@strawberry.type(description="Relay pagination state of a connection.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items precede this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item; pass it as `after` for the next page."
+    )
+
+
+@strawberry.type(description="One settlement date's short interest of a security, with metrics.")
+class ShortInterest:
+    settlement_date: datetime.date = strawberry.field(
+        description="Settlement date the position was measured at (15th or end of month)."
+    )
+    published_date: datetime.date | None = strawberry.field(
+        description="Date this value became public: FINRA's publication date (7th trading day "
+        "after settlement), or for a revision the publication date of the file revising it."
+    )
+    short_interest: BigInt = strawberry.field(description="Shares sold short and not covered.")
+    previous_short_interest: BigInt | None = strawberry.field(
+        description="Shares short on the previous settlement date, as reported with this value."
+    )
+    change: BigInt | None = strawberry.field(
+        description="shortInterest - previousShortInterest, in shares."
+    )
+    change_percent: float | None = strawberry.field(
+        description="(current - previous) / previous x 100, rounded to 2 decimals; null when the "
+        "previous value is 0 or unknown."
+    )
+    average_daily_volume: BigInt | None = strawberry.field(
+        description="Average daily share volume over the settlement cycle, as FINRA reports it."
+    )
+    days_to_cover: float | None = strawberry.field(
+        description="Days to cover as FINRA reports it (shortInterest / averageDailyVolume, at "
+        "least 1.00); null when average daily volume is 0 (see DAYS_TO_COVER_UNDEFINED)."
+    )
+    short_percent_of_float: float | None = strawberry.field(
+        description="shortInterest / float x 100, in percent. Float: the latest known on or "
+        "before the settlement date (for ETFs: shares outstanding). Null when unknown."
+    )
+    short_percent_of_shares_outstanding: float | None = strawberry.field(
+        description="shortInterest / shares outstanding x 100, in percent (latest shares "
+        "outstanding on or before the settlement date). Null when unknown."
+    )
+    short_value_usd: float | None = strawberry.field(
+        description="shortInterest x close, in US dollars. Close: the last close on or before the "
+        "settlement date, at most 5 trading days back. Null without such a close."
+    )
+    revised: bool = strawberry.field(
+        description="True when this value replaced an earlier published value of the same date."
+    )
+    flags: list[DataFlag] = strawberry.field(description="Data-quality flags (may be empty).")
+    float_shares: BigInt | None = strawberry.field(
+        description="The float used for shortPercentOfFloat, in shares."
+    )
+    float_as_of: datetime.date | None = strawberry.field(
+        description="Date of the float used (on or before the settlement date)."
+    )
+    shares_outstanding: BigInt | None = strawberry.field(
+        description="Shares outstanding used for shortPercentOfSharesOutstanding."
+    )
+    close_price: float | None = strawberry.field(
+        description="Close used for shortValueUsd, in US dollars."
+    )
+    close_date: datetime.date | None = strawberry.field(description="Date of that close.")
+
+
+@strawberry.type(description="An edge of a short-interest connection.")
+class ShortInterestEdge:
+    cursor: str = strawberry.field(description="Opaque cursor of this item.")
+    node: ShortInterest = strawberry.field(description="The short-interest point.")
+
+
+@strawberry.type(description="A page of short-interest points, oldest settlement date first.")
+class ShortInterestConnection:
+    nodes: list[ShortInterest] = strawberry.field(description="Items without cursors.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+    cursor_of: strawberry.Private[Callable[[ShortInterest], str]]
+
+    @strawberry.field(description="Items with cursors.")
+    def edges(self) -> list[ShortInterestEdge]:
+        # Built only when asked for: a chart reading `nodes` pays no cursor encoding.
+        return [ShortInterestEdge(cursor=self.cursor_of(n), node=n) for n in self.nodes]
+
+    @strawberry.field(description="Number of settlement dates in the range (all pages).")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+@strawberry.type(description="Reg SHO daily short sale volume of one reporting facility.")
+class ShortVolume:
+    date: datetime.date = strawberry.field(description="Trading day.")
+    facility: str = strawberry.field(
+        description="Reporting facility: CNMS (FINRA's consolidated file), FNSQ, FNQC, FNYX, "
+        "FNRA or FORF."
+    )
+    short_volume: BigInt = strawberry.field(
+        description="Shares sold short that day (includes exempt volume); fractional volumes are "
+        "rounded to whole shares."
+    )
+    short_exempt_volume: BigInt = strawberry.field(
+        description="Shares sold short under an exemption (part of shortVolume)."
+    )
+    total_volume: BigInt = strawberry.field(description="All shares traded that day.")
+    short_volume_ratio: float | None = strawberry.field(
+        description="shortVolume / totalVolume x 100, in percent (from exact volumes). Short "
+        "volume is not short interest: most short sales are closed the same day."
+    )
+    market: str = strawberry.field(description="Market codes FINRA lists for the row, e.g. B,Q,N.")
+
+
+@strawberry.type(description="A daily price bar (unadjusted).")
+class Price:
+    date: datetime.date = strawberry.field(description="Trading day.")
+    open: float | None = strawberry.field(description="Opening price, US dollars.")
+    high: float | None = strawberry.field(description="High, US dollars.")
+    low: float | None = strawberry.field(description="Low, US dollars.")
+    close: float = strawberry.field(description="Closing price, US dollars.")
+    volume: BigInt | None = strawberry.field(description="Shares traded.")
+
+
+@strawberry.type(description="A fund's net flow over a day, week or month.")
+class FundFlow:
+    symbol: str = strawberry.field(description="The fund's symbol.")
+    period_start: datetime.date = strawberry.field(description="First trading day of the period.")
+    period_end: datetime.date = strawberry.field(
+        description="Last trading day of the period (its label)."
+    )
+    flow_usd: float = strawberry.field(
+        description="Net flow in US dollars: daily as reported, else (shares outstanding - "
+        "previous trading day's) x NAV; weeks and months sum the days with data."
+    )
+    shares_outstanding: BigInt | None = strawberry.field(
+        description="Shares outstanding at the end of the period."
+    )
+    nav: float | None = strawberry.field(description="NAV per share at the end of the period, USD.")
+    is_record_inflow: bool = strawberry.field(
+        description="flowUsd > 0 and higher than every earlier period of this fund and length."
+    )
+    is_record_outflow: bool = strawberry.field(
+        description="flowUsd < 0 and lower than every earlier period of this fund and length."
+    )
+    days_reported: int = strawberry.field(
+        description="Days with a flow in the period (missing days are missing, not zero)."
+    )
+    trading_days: int = strawberry.field(description="NYSE trading days in the period.")
+
+
+@strawberry.type(description="A fund's largest inflow and outflow periods.")
+class FlowRecords:
+    largest_inflow: FundFlow | None = strawberry.field(description="Highest positive flow.")
+    largest_outflow: FundFlow | None = strawberry.field(description="Lowest negative flow.")
+
+
+@strawberry.type(description="Index short exposure on one settlement date.")
+class IndexShortExposure:
+    settlement_date: datetime.date = strawberry.field(description="FINRA settlement date.")
+    single_stock_short_interest: BigInt = strawberry.field(
+        description="Sum of shares short over the index's members on that date."
+    )
+    single_stock_short_value_usd: float = strawberry.field(
+        description="Sum of members' short value (shares short x close), USD; members without a "
+        "close are left out (see constituentsPriced)."
+    )
+    etf_short_interest: BigInt = strawberry.field(
+        description="Sum of shares short over the ETFs tracking the index."
+    )
+    etf_short_value_usd: float = strawberry.field(
+        description="Sum of those ETFs' short value, USD (see etfsPriced)."
+    )
+    total_short_value_usd: float = strawberry.field(
+        description="singleStockShortValueUsd + etfShortValueUsd."
+    )
+    constituents_reporting: int = strawberry.field(
+        description="Members with a short-interest value on that date."
+    )
+    is_record: bool = strawberry.field(
+        description="totalShortValueUsd is the highest of all dates up to this one."
+    )
+    constituents: int = strawberry.field(description="Members of the index on that date.")
+    constituents_priced: int = strawberry.field(
+        description="Reporting members with a close (the single-stock dollar leg covers these)."
+    )
+    etfs_reporting: int = strawberry.field(description="Tracking ETFs with a value on that date.")
+    etfs_priced: int = strawberry.field(description="Reporting tracking ETFs with a close.")
+
+
+@strawberry.type(description="One factor of a squeeze score.")
+class ScoreFactor:
+    name: str = strawberry.field(description="Factor name (see the squeeze screen model).")
+    value: float | None = strawberry.field(description="The factor's value; null without data.")
+    weight: float = strawberry.field(description="Weight in the score (weights sum to 1).")
+    contribution: float = strawberry.field(
+        description="Points this factor adds to the score: 100 x weight x scaled value."
+    )
+
+
+@strawberry.type(description="A FINRA settlement date and the date its data is published.")
+class SettlementDate:
+    settlement_date: datetime.date = strawberry.field(
+        description="The 15th (or the trading day before), or the last trading day of a month."
+    )
+    publication_date: datetime.date = strawberry.field(
+        description="The 7th NYSE trading day after settlement, when FINRA publishes."
+    )
+
+
+@strawberry.type(description="Why securities were left out of a screen, and how many.")
+class ExclusionCount:
+    reason: str = strawberry.field(description="no_float, short_exceeds_twice_float or no_volume.")
+    count: int = strawberry.field(description="Securities left out for this reason.")
+
+
+@strawberry.type(description="How fresh a dataset is: its version changes with every ingest.")
+class Dataset:
+    name: str = strawberry.field(
+        description="securities, short_interest, short_volume, prices, flows or members."
+    )
+    version: int = strawberry.field(description="Bumped by every ingest that changes the data.")
+    updated_at: datetime.datetime = strawberry.field(description="When it last changed.")

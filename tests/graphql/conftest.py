@@ -1,0 +1,49 @@
+"""GraphQL test fixtures: a database with the real samples, and a query helper."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import DatabaseFactory, Servers, app_client, make_settings
+from tests.support.datasets import load_sample
+
+Query = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture(scope="module")
+def sample_url(db_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = db_factory.create()
+    load_sample(url, tmp_path_factory.mktemp("sample"))
+    return url
+
+
+@pytest.fixture
+async def sample_client(
+    sample_url: str, servers: Servers, redis_prefix: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(make_settings(sample_url, servers.redis_url, redis_prefix)) as client:
+        yield client
+
+
+@pytest.fixture
+def gql(sample_client: httpx.AsyncClient) -> Query:
+    """`await gql(query, **variables)` -> the response body; fails on HTTP errors."""
+
+    async def run(query: str, **variables: Any) -> dict[str, Any]:
+        response = await sample_client.post(
+            "/graphql", json={"query": query, "variables": variables}
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return run
+
+
+def sample_dir() -> Path:
+    return Path(__file__).parent

@@ -1,0 +1,68 @@
+"""A database loaded with the real samples of ../shared/data plus small generated files.
+
+Loaded through the real ingest pipeline, once per test module that asks for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from service.db.pool import Database
+from service.demo.files import write_csv
+from service.ingest.base import IngestOptions
+from service.ingest.pipeline import ingest_file
+from tests.conftest import shared_file
+
+# Share counts for the metric tests (generated: the samples carry none for these securities).
+SECURITIES = [
+    [
+        "symbol",
+        "name",
+        "type",
+        "market_class",
+        "shares_outstanding",
+        "float_shares",
+        "as_of",
+        "tracks_index",
+    ],
+    ["IWM", "iShares Russell 2000 ETF", "etf", "ARCA", 281_300_000, None, "2026-07-01", "R2000"],
+    ["VTWO", "Vanguard Russell 2000 ETF", "etf", "NNM", 132_000_000, None, "2026-06-30", "R2000"],
+    ["AA", "Alcoa Corporation", "stock", "NYSE", 258_900_000, 257_000_000, "2026-06-30", None],
+    [
+        "MLI",
+        "Mueller Industries, Inc.",
+        "stock",
+        "NYSE",
+        110_000_000,
+        108_000_000,
+        "2025-12-31",
+        None,
+    ],
+]
+
+
+def load_sample(database_url: str, directory: Path) -> None:
+    """Ingest members, both FINRA files, IWM prices, securities and fund flows."""
+    securities = write_csv(directory / "securities.csv", SECURITIES[0], SECURITIES[1:])
+    files = [
+        (shared_file("index/russell2000_members_2026-05-05.csv"), "index-members", {}),
+        (securities, "securities", {}),
+        (shared_file("finra-short-interest/shrt20260715.csv"), "short-interest", {}),
+        (shared_file("finra-short-interest/shrt20260731.csv"), "short-interest", {}),
+        (shared_file("prices/IWM_2026_daily.csv"), "prices", {"symbol": "IWM"}),
+        (shared_file("etf/daily_flows_2026q1.csv"), "fund-flows", {}),
+        (shared_file("etf/shares_nav_EWJ_EWY_EWZ.csv"), "fund-flows", {}),
+    ]
+
+    async def load() -> None:
+        db = Database(database_url, min_size=1, max_size=2, statement_timeout_ms=600_000)
+        await db.open()
+        try:
+            for path, kind, options in files:
+                outcome = await ingest_file(db, path, kind, IngestOptions(**options))
+                assert outcome.status == "applied", outcome.error
+        finally:
+            await db.close()
+
+    asyncio.run(load())
