@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+CHECKOV_VENV  := tools/checkov/.venv
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve demo test tools lint format schema bench clean
@@ -28,8 +30,9 @@ test: $(STAMP) tools ## Run the whole test suite (real Postgres and Redis: yours
 	$(BIN)/python -m pytest
 
 # Tools some tests drive: Debian's chromium (GraphiQL in a browser) and wrk (benchmarks). Installed
-# with apt when missing and we may (root); otherwise those tests skip and say why.
-tools:
+# with apt when missing and we may (root); otherwise those tests skip and say why. Checkov (the
+# manifest linter of tests/deploy) gets a virtualenv of its own: tools/checkov/requirements.txt.
+tools: $(CHECKOV_STAMP)
 	@for pkg in chromium wrk; do \
 	  command -v $$pkg >/dev/null 2>&1 && continue; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -38,6 +41,17 @@ tools:
 	      || echo "could not install $$pkg: the tests needing it will skip"; \
 	  else echo "$$pkg is not installed: the tests needing it will skip"; fi; \
 	done
+
+$(CHECKOV_STAMP): tools/checkov/requirements.txt
+	@echo "installing checkov into $(CHECKOV_VENV) (tools/checkov/requirements.txt)"
+	@if { test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV); } \
+	    && $(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	         -r tools/checkov/requirements.txt; \
+	  then touch $@; else echo "could not install checkov: the checkov tests will skip"; fi
+
+.PHONY: deploy-check
+deploy-check: $(STAMP) tools ## Validate deploy/ offline: schemas, compose config, checkov, hadolint, graceful shutdown
+	$(BIN)/python -m pytest -q tests/deploy
 
 lint: $(STAMP) ## ruff check, ruff format --check, mypy --strict on service/
 	$(BIN)/ruff check service tests bench

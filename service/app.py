@@ -7,6 +7,8 @@ shutdown. Nothing is created at import time, so tests build as many apps as they
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,15 +19,29 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from service.access.keys import KeyCache, revocation_channel
+from service.access.middleware import AccessMiddleware
+from service.access.ratelimit import RateLimiter
 from service.analytics import Analytics
+from service.cache.datasets import DatasetVersions
+from service.cache.events import EventListener
+from service.cache.middleware import CacheMiddleware
+from service.cache.persisted import PersistedQueries
+from service.cache.runtime import ResponseCache
+from service.cache.store import RedisTier
+from service.cache.versions import invalidation_channel
 from service.db.pool import Database
+from service.db.repositories.keys import KeyRepository
+from service.db.repositories.runs import RunRepository
 from service.embedded import start_embedded
 from service.graphql.engine import GraphQLEngine
 from service.graphql.http import graphql_endpoint
 from service.graphql.limits import Limits
 from service.graphql.schema import schema
 from service.health import healthz, readyz
-from service.redisclient import create_redis
+from service.metrics import Metrics, metrics_endpoint
+from service.redisclient import RedisClient, create_redis
+from service.rest import rest_routes
 from service.settings import Settings, load_settings
 from service.state import Services
 from service.web import EXCEPTION_HANDLERS, RequestContextMiddleware
@@ -36,6 +52,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the ASGI app. `settings` defaults to the environment."""
     settings = settings or load_settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Services]]:
@@ -45,12 +62,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         assert resolved.redis_url is not None
         db = Database(
             resolved.database_url,
+            replica_dsns=resolved.database_replica_urls,
             min_size=resolved.pool_min_size,
             max_size=resolved.pool_max_size,
             statement_timeout_ms=resolved.statement_timeout_ms,
             connect_timeout_s=resolved.connect_timeout_s,
         )
         await db.open()
+        replica_health = asyncio.create_task(db.watch_replicas(), name="shortflow-replicas")
         redis = create_redis(resolved.redis_url)
         engine = GraphQLEngine(
             schema,
@@ -64,14 +83,37 @@ def create_app(settings: Settings | None = None) -> Starlette:
             embedded=embedded,
             analytics=Analytics.over(db),
             graphql=engine,
+            metrics=metrics,
+            keys=KeyCache(KeyRepository(db)),
+            limiter=RateLimiter(redis, resolved.redis_prefix, enabled=resolved.rate_limit_enabled),
+            cache=_response_cache(resolved, db, redis, metrics),
+            persisted=PersistedQueries(redis, resolved.redis_prefix),
         )
+        cache = services.cache
+        services.events = cache.events = EventListener(
+            resolved.redis_url,
+            {
+                revocation_channel(resolved.redis_prefix): lambda _: services.keys.forget(),
+                invalidation_channel(resolved.redis_prefix): cache.versions.apply_message,
+            },
+            on_connect=cache.versions.resync,
+        )
+        services.events.start()
+        cache.versions.start_polling()
+        # Serve from the cache from the first request when Redis is there (bounded wait).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(services.events.connected.wait(), EVENTS_STARTUP_WAIT_S)
         try:
             yield {"shortflow": services}
         finally:
+            await cache.versions.stop()
+            await services.events.stop()
             await redis.aclose()
+            replica_health.cancel()
+            await asyncio.gather(replica_health, return_exceptions=True)
             await db.close()
 
-    middleware = [Middleware(RequestContextMiddleware)]
+    middleware = [Middleware(RequestContextMiddleware, metrics=metrics)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -83,15 +125,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_age=600,
             )
         )
+    # Keys and rate limits apply to what CORS lets through (preflights are answered above).
+    middleware.append(Middleware(AccessMiddleware))
+    # Inside the access check: a cached answer is still authorised and metered.
+    middleware.append(Middleware(CacheMiddleware))
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
         Mount(
             "/graphql/static",
             StaticFiles(packages=[("service.graphql", "static")]),
             name="graphql-static",
         ),
+        *rest_routes(),
     ]
     return Starlette(
         routes=routes,
@@ -100,6 +148,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
     )
+
+
+EVENTS_STARTUP_WAIT_S = 1.0
+
+
+def _response_cache(
+    settings: Settings, db: Database, redis: RedisClient, metrics: Metrics
+) -> ResponseCache:
+    cache: ResponseCache
+    versions = DatasetVersions(
+        RunRepository(db).cache_versions,
+        on_change=lambda: cache.versions_changed(),
+        on_lsn=db.observe_lsn,
+    )
+    cache = ResponseCache(
+        enabled=settings.cache_enabled,
+        redis=RedisTier(redis, settings.redis_prefix, settings.cache_ttl_s),
+        versions=versions,
+        metrics=metrics,
+    )
+    return cache
 
 
 def app_from_environment() -> Starlette:

@@ -18,11 +18,13 @@ import orjson
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.db.pool import track_queries
 from service.errors import DatabaseUnavailable, QueryTimeout, RateLimited, ShortflowError
 from service.logs import request_id_var
+from service.metrics import Metrics
 
 log = logging.getLogger("service.http")
 
@@ -101,11 +103,48 @@ EXCEPTION_HANDLERS = {
 }
 
 
-class RequestContextMiddleware:
-    """Request id in and out, per-request query accounting, one access log line per request."""
+ROUTE_KEY = "shortflow.route"
+"""Scope key where a layer that answers before routing (the response cache) names the route."""
 
-    def __init__(self, app: ASGIApp) -> None:
+
+def route_label(scope: Scope) -> str:
+    """The route *template* a request matched (a metrics label), `unmatched` when none did."""
+    named = scope.get(ROUTE_KEY)
+    if named is not None:
+        return str(named)
+    route = scope.get("route")
+    if route is None:
+        # Answered before routing (a refused key, a rate limit): find what it would have matched.
+        app = scope.get("app")
+        router = getattr(app, "router", None)
+        return _matching(router.routes, scope) if router is not None else "unmatched"
+    if isinstance(route, Mount):
+        # The mount already moved its prefix into root_path.
+        return f"{scope.get('root_path', '')}/{{path}}"
+    return f"{scope.get('root_path', '')}{getattr(route, 'path', '')}"
+
+
+def _matching(routes: list[BaseRoute], scope: Scope) -> str:
+    for route in routes:
+        match, child = route.matches(scope)
+        if match is Match.NONE:
+            continue
+        inner = {**scope, **child}
+        if isinstance(route, Mount):
+            nested = getattr(route, "routes", None)
+            if nested:
+                return _matching(list(nested), inner)
+            return f"{inner.get('root_path', '')}/{{path}}"
+        return f"{inner.get('root_path', '')}{getattr(route, 'path', '')}"
+    return "unmatched"
+
+
+class RequestContextMiddleware:
+    """Request id in and out, per-request query accounting, metrics, one access log line."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -117,14 +156,18 @@ class RequestContextMiddleware:
         stats = track_queries()
         started = time.perf_counter()
         status = 500
+        cache = "none"
         response_started = False
 
         async def send_with_context(message: Message) -> None:
-            nonlocal status, response_started
+            nonlocal status, response_started, cache
             if message["type"] == "http.response.start":
                 response_started = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
+                for key, value in headers:
+                    if key == b"x-cache":
+                        cache = value.decode("latin-1")
                 headers.append((b"x-request-id", request_id.encode()))
                 if stats.count:
                     timing = f'db;dur={stats.seconds * 1000:.2f};desc="{stats.count} queries"'
@@ -142,6 +185,10 @@ class RequestContextMiddleware:
                 response = Response(INTERNAL_ERROR_BODY, 500, media_type="application/json")
                 await response(scope, receive, send_with_context)
         finally:
+            seconds = time.perf_counter() - started
+            route = route_label(scope)
+            if self.metrics is not None:
+                self.metrics.observe(route, scope["method"], status, cache, seconds)
             log.info(
                 "%s %s %s",
                 scope["method"],
@@ -150,8 +197,10 @@ class RequestContextMiddleware:
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
+                    "route": route,
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "cache": cache,
+                    "duration_ms": round(seconds * 1000, 2),
                     "db_queries": stats.count,
                 },
             )

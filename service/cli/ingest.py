@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -120,12 +120,15 @@ def run_ingest(
     return run_async(go())
 
 
-def invalidation_publisher(env: Environment) -> Callable[[dict[str, int]], Any]:
-    """After an ingest commits: tell running services which datasets changed (cache keys)."""
+def invalidation_publisher(
+    env: Environment,
+) -> Callable[[dict[str, int], str | None], Awaitable[None]]:
+    """After an ingest commits: tell running services which datasets changed (cache keys) and
+    the WAL position replicas must reach before serving reads again."""
     from service.cache.versions import publish_versions
 
-    async def publish(versions: dict[str, int]) -> None:
-        await publish_versions(env.redis_url(), env.settings.redis_prefix, versions)
+    async def publish(versions: dict[str, int], lsn: str | None) -> None:
+        await publish_versions(env.redis_url(), env.settings.redis_prefix, versions, lsn)
 
     return publish
 

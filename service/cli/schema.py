@@ -15,9 +15,15 @@ def graphql_sdl() -> str:
     return schema.as_str() + "\n"
 
 
+def openapi_json() -> str:
+    from service.rest.openapi import openapi_json
+
+    return openapi_json().decode()
+
+
 def exported() -> dict[str, str]:
     """File name -> content of every exported schema."""
-    return {"schema.graphql": graphql_sdl()}
+    return {"schema.graphql": graphql_sdl(), "openapi.json": openapi_json()}
 
 
 @click.command("export-schema")
@@ -31,7 +37,8 @@ def exported() -> dict[str, str]:
 )
 @click.option("--check", is_flag=True, help="Only compare; exit 1 when a file differs.")
 def export_schema(directory: Path, check: bool) -> None:
-    """Write schema/schema.graphql (GraphQL SDL) from the code, or --check it is current."""
+    """Write schema/schema.graphql (GraphQL SDL) and schema/openapi.json (OpenAPI 3.1) from the
+    code, or --check they are current."""
     stale = []
     for name, content in exported().items():
         path = directory / name

@@ -3,10 +3,37 @@
 from __future__ import annotations
 
 import os
+import shutil
+import signal
+import sys
+import tempfile
+from types import FrameType
 
 import click
+from uvicorn.supervisors import Multiprocess
 
 from service.cli import Environment, pass_env, run_async
+
+GRACEFUL_SHUTDOWN_S = 20
+"""How long SIGTERM waits for requests in flight; the grace periods in deploy/ allow for it."""
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+class _DrainingMultiprocess(Multiprocess):
+    """uvicorn's worker supervisor, closing its listening socket before it stops the workers.
+
+    Each worker closes its copy when it starts draining, but the supervisor's copy would keep the
+    port listening: the kernel would go on accepting connections that nobody serves until the last
+    worker exits. Closed first, new connections are refused at once and clients go elsewhere.
+    """
+
+    def terminate_all(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+        super().terminate_all()
 
 
 @click.command()
@@ -29,17 +56,23 @@ def serve(env: Environment, host: str, port: int, workers: int, migrate: bool) -
     first and stops them on exit.
     """
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
 
     from service.db.migrate import migrate as run_migrations
 
     # Workers are separate processes: they find embedded servers through the environment.
     os.environ.update(env.embedded.environment())
+    metrics_dir = None
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Every worker writes its metrics here and /metrics sums them (service/metrics.py).
+        metrics_dir = tempfile.mkdtemp(prefix="shortflow-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     if migrate:
         report = run_async(run_migrations(env.database_url()))
         if report.applied:
             click.echo(f"applied migrations: {', '.join(report.applied)}")
     click.echo(f"serving on http://{host}:{port} (GraphQL /graphql, REST /v1, docs /docs)")
-    uvicorn.run(
+    config = uvicorn.Config(
         "service.app:app_from_environment",
         factory=True,
         host=host,
@@ -49,8 +82,24 @@ def serve(env: Environment, host: str, port: int, workers: int, migrate: bool) -
         access_log=False,
         proxy_headers=True,
         server_header=False,
-        timeout_graceful_shutdown=20,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
+    # SIGTERM drains (stop accepting, finish the requests in flight, close the pool). uvicorn then
+    # re-raises the signal to the handler that was there before; the default one would end the
+    # process as killed by SIGTERM (exit 143) and skip atexit, where the embedded servers stop.
+    # A drained stop is a clean exit (tests/deploy/test_shutdown.py).
+    signal.signal(signal.SIGTERM, _stopped)
+    try:
+        if workers > 1:
+            _DrainingMultiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            server = uvicorn.Server(config)
+            server.run()
+            if not server.started:
+                sys.exit(STARTUP_FAILURE)
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @click.command()

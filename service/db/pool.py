@@ -7,14 +7,21 @@ for a short moment without trying (so a dead database costs requests microsecond
 timeout each), then lets the next request try again, so the service recovers on its own.
 Reads are retried once on a connection that died under them (a restarted server leaves every
 pooled connection dead; the retry gets a fresh one).
+
+With `replica_dsns`, `fetch`/`fetchrow`/`fetchval` go to an eligible read replica when there is
+one (service/db/replicas.py decides which, and when a replica is fresh enough), and to the primary
+otherwise; a read that fails on a replica with a connection error is retried on the primary.
+`connection()` and `transaction()` always give the primary: writes, ingest and anything that must
+read its own writes use them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
@@ -23,7 +30,8 @@ import asyncpg
 import orjson
 from asyncpg.pool import PoolConnectionProxy
 
-from service.errors import DatabaseUnavailable, QueryTimeout
+from service.db.replicas import Replica, ReplicaSet, current_wal_lsn, parse_lsn
+from service.errors import BadRequest, DatabaseUnavailable, QueryTimeout
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +58,22 @@ _RETRYABLE: tuple[type[BaseException], ...] = (
     asyncpg.ConnectionDoesNotExistError,
     asyncpg.AdminShutdownError,
     ConnectionResetError,
+)
+
+# A read failed on a replica but the primary can answer it. InterfaceError: the connection closed
+# between acquire and query. SerializationError: on a replica that is a recovery conflict (WAL
+# replay cancelled the query), not a fault of the query.
+_REPLICA_FALLBACK: tuple[type[BaseException], ...] = (
+    *CONNECTION_ERRORS,
+    asyncpg.InterfaceError,
+    asyncpg.SerializationError,
+)
+
+# Reading the primary's WAL position for the replica rules: any failure just means "not now".
+_POSITION_FAILURES: tuple[type[BaseException], ...] = (
+    *CONNECTION_ERRORS,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
 )
 
 BREAKER_SECONDS = 0.5
@@ -94,13 +118,20 @@ class Database:
         self,
         dsn: str,
         *,
+        replica_dsns: Sequence[str] = (),
         min_size: int = 2,
         max_size: int = 10,
         statement_timeout_ms: int = 5000,
         connect_timeout_s: float = 2.0,
         application_name: str = "shortflow",
+        replica_check_interval_s: float = 1.0,
+        primary_lsn_interval_s: float = 5.0,
     ) -> None:
         self.dsn = dsn
+        self.replica_dsns = list(replica_dsns)
+        self._replica_check_interval = replica_check_interval_s
+        self._primary_lsn_interval = primary_lsn_interval_s
+        self._application_name = application_name
         self._min_size = min_size
         self._max_size = max_size
         self._connect_timeout = connect_timeout_s
@@ -115,11 +146,11 @@ class Database:
         self._pool: asyncpg.Pool | None = None
         self._unavailable_until = 0.0
         self.last_error: str | None = None
+        self.replicas = ReplicaSet()
 
-    async def open(self) -> None:
-        """Create the pool without requiring Postgres to be up (it may come later)."""
-        self._pool = await asyncpg.create_pool(
-            self.dsn,
+    async def _create_pool(self, dsn: str) -> asyncpg.Pool:
+        return await asyncpg.create_pool(
+            dsn,
             min_size=0,
             max_size=self._max_size,
             timeout=self._connect_timeout,
@@ -127,10 +158,63 @@ class Database:
             server_settings=self._server_settings,
             max_inactive_connection_lifetime=300,
         )
+
+    async def open(self) -> None:
+        """Create the pools without requiring Postgres to be up (it may come later)."""
+        self._pool = await self._create_pool(self.dsn)
         try:
             await self.warm_up()
         except DatabaseUnavailable as exc:
             log.warning("Postgres is not reachable yet; serving 503 until it is: %s", exc.message)
+        if self.replica_dsns:
+            members = [Replica(dsn, await self._create_pool(dsn)) for dsn in self.replica_dsns]
+            self.replicas = ReplicaSet(
+                members,
+                check_interval_s=self._replica_check_interval,
+                primary_lsn_interval_s=self._primary_lsn_interval,
+                application_name=self._application_name,
+            )
+            # The start rule: nothing older than what the primary holds now. Then one check, so
+            # the first requests can already use the replicas.
+            position = await self._primary_lsn()
+            if position is not None:
+                self.replicas.observe(parse_lsn(position))
+            await self.replicas.check_all()
+
+    async def watch_replicas(self) -> None:
+        """The replica health loop; the app's lifespan runs it as a task and cancels it."""
+        await self.replicas.watch(self._primary_lsn)
+
+    def observe_lsn(self, lsn: str) -> None:
+        """Serve reads from replicas only once they have replayed WAL up to `lsn`.
+
+        Called with the position an ingest published with its dataset versions; never lowers
+        the requirement. Raises ValueError when `lsn` is not a WAL position (`0/3000148`).
+        """
+        self.replicas.observe(parse_lsn(lsn))
+
+    async def sync_with_primary(self) -> bool:
+        """Serve reads from replicas only once they have what the primary has committed now.
+
+        For code that learns of new data without an LSN (dataset versions read from Postgres or
+        Redis): call it after learning, before serving under what was learned. False when the
+        primary cannot be read (nothing changes then).
+        """
+        position = await self._primary_lsn()
+        if position is None:
+            return False
+        self.replicas.observe(parse_lsn(position))
+        return True
+
+    async def _primary_lsn(self) -> str | None:
+        """The primary's current WAL position, or None (logged) when it cannot be read now."""
+        pool = self._require_pool()
+        try:
+            async with asyncio.timeout(self._connect_timeout), pool.acquire() as conn:
+                return await current_wal_lsn(conn)
+        except _POSITION_FAILURES as exc:
+            log.debug("could not read the primary's WAL position: %s: %s", type(exc).__name__, exc)
+            return None
 
     async def warm_up(self) -> None:
         """Open `min_size` connections now so the first requests do not pay for them."""
@@ -144,6 +228,8 @@ class Database:
                 await pool.release(conn)
 
     async def close(self) -> None:
+        await self.replicas.close()
+        self.replicas = ReplicaSet()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -198,6 +284,9 @@ class Database:
             yield conn
         except asyncpg.QueryCanceledError:
             raise QueryTimeout("the query took too long and was cancelled") from None
+        except asyncpg.CharacterNotInRepertoireError:
+            # Our SQL never makes such text: it came from the caller (a NUL in an argument).
+            raise BadRequest("text arguments must not contain NUL characters") from None
         except CONNECTION_ERRORS as exc:
             raise self._trip(exc) from None
         finally:
@@ -215,20 +304,37 @@ class Database:
         stats = _stats.get()
         started = time.perf_counter()
         try:
-            for attempt in (1, 2):
+            replica = self.replicas.choose()
+            if replica is not None:
                 try:
-                    async with self.connection() as conn:
-                        return await run(conn)
-                except DatabaseUnavailable as exc:
-                    if attempt == 2 or not isinstance(exc.__context__, _RETRYABLE):
-                        raise
-                    # A pooled connection died (server restart): one retry on a fresh one.
-                    self._unavailable_until = 0.0
-            raise AssertionError("unreachable")
+                    return await replica.read(run, self._connect_timeout)
+                except asyncpg.QueryCanceledError:
+                    raise QueryTimeout("the query took too long and was cancelled") from None
+                except asyncpg.CharacterNotInRepertoireError:
+                    raise BadRequest("text arguments must not contain NUL characters") from None
+                except _REPLICA_FALLBACK as exc:
+                    # The request must not fail because a replica did: the primary answers.
+                    if not isinstance(exc, asyncpg.SerializationError):
+                        await self.replicas.lost(replica, exc)
+            if self.replicas:
+                self.replicas.primary_reads += 1
+            return await self._read_primary(run)
         finally:
             if stats is not None:
                 stats.count += 1
                 stats.seconds += time.perf_counter() - started
+
+    async def _read_primary(self, run: Callable[[Connection], Awaitable[T]]) -> T:
+        for attempt in (1, 2):
+            try:
+                async with self.connection() as conn:
+                    return await run(conn)
+            except DatabaseUnavailable as exc:
+                if attempt == 2 or not isinstance(exc.__context__, _RETRYABLE):
+                    raise
+                # A pooled connection died (server restart): one retry on a fresh one.
+                self._unavailable_until = 0.0
+        raise AssertionError("unreachable")
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         return await self._read(lambda conn: conn.fetch(sql, *args))

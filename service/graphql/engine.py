@@ -8,10 +8,9 @@ graphql-core directly with the fast executor (execution.py); resolvers are Straw
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -32,31 +31,9 @@ from strawberry.schema.schema import validate_document
 from service.errors import BadRequest, ShortflowError
 from service.graphql.execution import FastExecutor
 from service.graphql.limits import CostAnalysis, Limits, QueryRejected, check_document
+from service.lru import LRU
 
 log = logging.getLogger(__name__)
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class LRU(Generic[K, V]):
-    """A small least-recently-used map (documents and their validation results)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        if len(self._items) > self.size:
-            self._items.popitem(last=False)
 
 
 class RequestError(ShortflowError):

@@ -20,12 +20,17 @@ from graphql import ExecutionResult
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from service.errors import ShortflowError
+from service.access.middleware import Caller
+from service.access.ratelimit import tokens_for_cost
+from service.cache.middleware import COST_TOKENS_HEADER
+from service.cache.persisted import PersistedQueryNotFound, requested_hash
+from service.conditional import cache_control
+from service.errors import BadRequest, RateLimited, ShortflowError
 from service.graphql.context import Context
 from service.graphql.engine import GraphQLEngine, MethodNotAllowed, RequestError, error_body
 from service.graphql.graphiql import graphiql_page
 from service.graphql.limits import QueryRejected
-from service.state import services
+from service.state import Services, services
 from service.web import retry_headers
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -100,10 +105,12 @@ def _params(request: Request, body: bytes) -> dict[str, Any]:
     return parsed
 
 
-def _check(params: dict[str, Any]) -> tuple[str, str | None, dict[str, Any], dict[str, Any]]:
+def _check(
+    params: dict[str, Any],
+) -> tuple[str | None, str | None, dict[str, Any], dict[str, Any]]:
     query = params.get("query")
-    if not isinstance(query, str) or not query.strip():
-        raise _HTTPError(400, "a GraphQL request needs a non-empty `query` string")
+    if query is not None and (not isinstance(query, str) or not query.strip()):
+        raise _HTTPError(400, "`query` must be a non-empty GraphQL document")
     name = params.get("operationName")
     if name is not None and not isinstance(name, str):
         raise _HTTPError(400, "`operationName` must be a string or null")
@@ -116,11 +123,24 @@ def _check(params: dict[str, Any]) -> tuple[str, str | None, dict[str, Any], dic
     return query, name or None, variables or {}, extensions or {}
 
 
+async def _document(app: Services, query: str | None, extensions: dict[str, Any]) -> str:
+    """The document to run: the query sent, or the persisted query its hash names."""
+    sha = requested_hash(extensions)
+    if sha is not None:
+        return await app.persisted.resolve(sha, query)
+    if query is None:
+        raise _HTTPError(400, "a GraphQL request needs a non-empty `query` string")
+    return query
+
+
 def _errors(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
 def _render(payload: dict[str, Any], status: int, media: str, headers: dict[str, str]) -> Response:
+    if status != 200 or "errors" in payload:
+        # Errors depend on the moment (limits, outages) or the request: never kept by a cache.
+        headers = {"Cache-Control": "no-store", **headers}
     return Response(
         orjson.dumps(payload),
         status,
@@ -150,16 +170,29 @@ async def graphql_endpoint(request: Request) -> Response:
         )
     body = await request.body() if request.method == "POST" else b""
     try:
-        query, name, variables, _ = _check(_params(request, body))
+        sent, name, variables, extensions = _check(_params(request, body))
+        query = await _document(app, sent, extensions)
         engine: GraphQLEngine = app.graphql
         prepared = engine.prepare(query, name, method=request.method)
         cost = engine.cost(prepared, variables)
+        await _spend_cost(request, cost["requested"])
         context = Context(analytics=app.analytics, today=date.today())
         result = await engine.execute(prepared, variables, context)
     except _HTTPError as exc:
         return _render(_errors(exc.message, "BAD_REQUEST"), exc.status, media, exc.headers)
+    except RateLimited as exc:
+        limited = _errors(exc.message, exc.code)
+        limited["extensions"] = {"cost": cost}
+        return _render(limited, 429, media, retry_headers(exc, settings.retry_after_s))
     except MethodNotAllowed as exc:
         return _render(_errors(exc.message, exc.code), 405, media, {"Allow": "POST"})
+    except PersistedQueryNotFound as exc:
+        # Apollo's clients expect this one with 200, whatever the media type: they then resend
+        # the query with its hash.
+        return _render(_errors(exc.message, exc.code), 200, media, {})
+    except BadRequest as exc:
+        status = 400 if media == GRAPHQL_RESPONSE else 200
+        return _render(_errors(exc.message, exc.code), status, media, {})
     except (RequestError, QueryRejected) as exc:
         if isinstance(exc, RequestError):
             bodies = [error_body(error) for error in exc.errors]
@@ -171,7 +204,23 @@ async def graphql_endpoint(request: Request) -> Response:
             if exc.cost is not None:
                 payload["extensions"] = {"cost": exc.cost}
         return _render(payload, 400 if media == GRAPHQL_RESPONSE else 200, media, {})
-    return _result(result, cost, media, settings.retry_after_s)
+    response = _result(result, cost, media, settings.retry_after_s)
+    if response.status_code == 200 and not result.errors:
+        tokens = tokens_for_cost(cost["requested"])
+        if tokens:
+            # What a cached copy of this answer must spend too (read by the response cache).
+            response.headers[COST_TOKENS_HEADER.decode()] = str(tokens)
+        if request.method == "GET":
+            response.headers["Cache-Control"] = cache_control(shared=not settings.require_api_key)
+    return response
+
+
+async def _spend_cost(request: Request, cost: int) -> None:
+    """Spend the query's cost from the caller's rate-limit budget (RateLimited when spent)."""
+    caller: Caller | None = getattr(request.state, "caller", None)
+    tokens = tokens_for_cost(cost)
+    if caller is not None and tokens:
+        await caller.spend(tokens)
 
 
 def _result(

@@ -15,9 +15,9 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
+from service import cursors
 from service.analytics import calendar
 from service.errors import BadRequest
-from service.graphql import cursors
 from service.graphql.context import Context
 from service.graphql.scalars import SCALAR_MAP, BigInt
 from service.graphql.types import (

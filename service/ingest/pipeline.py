@@ -26,7 +26,8 @@ from typing import Any, Literal
 
 import asyncpg
 
-from service.db.pool import Database
+from service.db.pool import Connection, Database
+from service.db.replicas import current_wal_lsn
 from service.db.repositories.ingest import IngestStore
 from service.errors import IngestError, ShortflowError
 from service.ingest.base import Format, Head, IngestOptions, Rejection, Rejects, SourceFile
@@ -54,6 +55,9 @@ class IngestOutcome:
     summary: dict[str, Any] = field(default_factory=dict)
     rejects: list[Rejection] = field(default_factory=list)
     versions: dict[str, int] = field(default_factory=dict)
+    lsn: str | None = None
+    """The primary's WAL position right after the commit: replicas that have replayed this far
+    have the file (published with `versions`; None when it could not be read)."""
     error: str | None = None
 
 
@@ -84,10 +88,14 @@ async def ingest_file(
     *,
     strict: bool = False,
     on_progress: Callable[[int], None] | None = None,
-    after_commit: Callable[[dict[str, int]], Awaitable[None]] | None = None,
+    after_commit: Callable[[dict[str, int], str | None], Awaitable[None]] | None = None,
     ingest_date: date | None = None,
 ) -> IngestOutcome:
-    """Ingest one file as `kind`; never raises for bad input (the outcome says what failed)."""
+    """Ingest one file as `kind`; never raises for bad input (the outcome says what failed).
+
+    `after_commit(versions, lsn)` runs once the file is committed, with the new dataset versions
+    and the WAL position of the commit (see `IngestOutcome.lsn`).
+    """
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     outcome = IngestOutcome(path=path, kind=kind, status="failed")
@@ -142,10 +150,12 @@ async def ingest_file(
             outcome.run_id = store.run_id
             outcome.seconds = time.perf_counter() - started
             return outcome
+        if applied:
+            outcome.lsn = await _commit_position(conn)
     outcome.seconds = time.perf_counter() - started
     if applied and after_commit is not None:
         try:
-            await after_commit(outcome.versions)
+            await after_commit(outcome.versions, outcome.lsn)
         except Exception:  # the data is committed; a failed notification must not hide that
             log.warning("could not publish the new dataset versions", exc_info=True)
     return outcome
@@ -214,6 +224,16 @@ async def _apply(
     outcome.rows_rejected, outcome.rows_skipped = len(rejects), fmt.counters.skipped
     outcome.summary, outcome.rejects = summary, rejects.items
     return True
+
+
+async def _commit_position(conn: Connection) -> str | None:
+    """The WAL position after our COMMIT, on the same connection (so it cannot be earlier)."""
+    try:
+        return await current_wal_lsn(conn)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        # Committed all the same; replicas then catch up through the API's periodic re-read.
+        log.warning("could not read the WAL position after the commit: %s", exc)
+        return None
 
 
 @contextmanager

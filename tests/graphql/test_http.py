@@ -214,3 +214,14 @@ async def test_graphiql_page_loads_only_local_assets(client: httpx.AsyncClient) 
         assert f"/graphql/static/{asset}" in page.text
         served = await client.get(f"/graphql/static/{asset}")
         assert served.status_code == 200, asset
+
+
+async def test_a_nul_character_in_an_argument_is_a_user_error(client: httpx.AsyncClient) -> None:
+    """Found by the fuzzer: Postgres refuses NUL in text, which must not surface as a 500."""
+    response = await client.post(
+        "/graphql", json={"query": '{ security(symbol: "\\u0000") { symbol } }'}
+    )
+    assert response.status_code == 200
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "NUL" in error["message"]

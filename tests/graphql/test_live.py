@@ -24,7 +24,10 @@ def server(
     sample_url: str, servers: Servers, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     log = tmp_path_factory.mktemp("live") / "server.log"
-    with live_server(sample_url, servers.redis_url, log) as base:
+    # These tests check HTTP semantics with hundreds of requests from one IP: no rate limit.
+    with live_server(
+        sample_url, servers.redis_url, log, SHORTFLOW_RATE_LIMIT_ENABLED="false"
+    ) as base:
         yield base
 
 

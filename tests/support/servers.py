@@ -65,6 +65,10 @@ class TempPostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        if self.directory.exists():
+            # Before every command: a pytest session starting meanwhile resets
+            # /tmp/pytest-of-<user> to 0700, locking the `pgserver` user out of tmp_path.
+            self._prepare_parents()
         return subprocess.run(
             [str(_postgres_bin() / args[0]), *args[1:]],
             check=check,
@@ -92,6 +96,32 @@ class TempPostgres:
                 f"unix_socket_directories = ''\nfsync = off\n{extra_conf}\n"
             )
         return self
+
+    def replica(
+        self, directory: Path, port: int | None = None, extra_conf: str = ""
+    ) -> TempPostgres:
+        """A streaming replica of this running server (pg_basebackup -R), not started yet.
+
+        The base backup carries this server's configuration; the replica's own port and
+        `extra_conf` are appended, so they win.
+        """
+        standby = TempPostgres(directory, port)
+        standby.directory.mkdir(parents=True, exist_ok=True)
+        standby.directory.chmod(0o777)
+        standby._prepare_parents()
+        standby.data.mkdir()
+        standby._own(standby.data)
+        backup = standby._run(
+            "pg_basebackup",
+            *("-D", str(standby.data), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"),
+            *("-X", "stream", "-R", "-c", "fast"),
+            check=False,
+        )
+        if backup.returncode != 0:
+            raise RuntimeError(f"pg_basebackup failed: {backup.stderr.strip()}")
+        with (standby.data / "postgresql.conf").open("a") as conf:
+            conf.write(f"\nport = {standby.port}\n{extra_conf}\n")
+        return standby
 
     def _prepare_parents(self) -> None:
         if self._user_kwargs:

@@ -143,3 +143,21 @@ ON CONFLICT (code) DO UPDATE SET name = coalesce(excluded.name, market_index.nam
 
 -- name: dataset_status
 SELECT dataset AS name, version, updated_at FROM dataset_version ORDER BY dataset
+
+-- name: run_counts
+-- Runs by kind and status, and when the newest of each finished (for /metrics).
+SELECT kind, status, count(*)::int AS runs, max(finished_at) AS last_finished
+FROM ingest_run
+GROUP BY kind, status
+ORDER BY kind, status
+
+-- name: cache_versions
+-- What the response cache keys on: every dataset's version and the database's epoch. The
+-- epoch is mixed with the database's OID, which every CREATE DATABASE (a copy from a template
+-- included) assigns anew and a physical replica shares: two databases that diverged from one
+-- copy never key alike.
+SELECT dataset AS name, version FROM dataset_version
+UNION ALL
+SELECT 'epoch', e.epoch # d.oid::bigint
+FROM cache_epoch e, pg_database d
+WHERE d.datname = current_database()

@@ -23,3 +23,17 @@ class RunRepository:
     async def datasets(self) -> list[asyncpg.Record]:
         """Each dataset's version (bumped by every ingest that changes it) and its time."""
         return await self.db.fetch(Q.dataset_status)
+
+    async def counts(self) -> list[asyncpg.Record]:
+        """Runs by kind and status with the newest finish time (for /metrics)."""
+        return await self.db.fetch(Q.run_counts)
+
+    async def cache_versions(self) -> dict[str, int]:
+        """Dataset versions and the database's epoch: the data part of every cache key.
+
+        Read on the primary, then replicas are held to the primary's current position: answers
+        keyed under these versions must never be computed on a replica still behind them."""
+        async with self.db.connection() as conn:
+            rows = await conn.fetch(Q.cache_versions)
+        await self.db.sync_with_primary()
+        return {row["name"]: row["version"] for row in rows}

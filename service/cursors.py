@@ -1,4 +1,5 @@
-"""Opaque keyset cursors: base64 of `<kind>:<key>`, checked when decoded."""
+"""Opaque keyset cursors shared by GraphQL and REST: base64 of `<kind>:<key>`, checked when
+decoded (a GraphQL `endCursor` and a REST `next_cursor` of the same list are interchangeable)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,365 @@
+"""The response cache in front of /v1 (GET) and /graphql (GET and POST queries).
+
+    request -> in-process tier (exact bytes) -> Redis tier (normalised request) -> compute once
+
+- A hit is answered here, without routing, parsing, validating or executing anything: the stored
+  bytes go out with `X-Cache: HIT` (or a 304 when `If-None-Match` names their ETag). A GraphQL
+  hit still spends the query's cost from the caller's rate limit, as the original did.
+- A miss computes the answer once: concurrent misses of one key in this process wait for the
+  first (a future), and other processes wait for the one holding a short Redis lock. The answer
+  streams to the client as it is produced (`X-Cache: MISS`) and, when it is a 200 without
+  `Cache-Control: no-store` and under 1 MB, is kept in both tiers.
+- `X-Cache: BYPASS`: the cache is off, the request asked for a fresh answer
+  (`Cache-Control: no-cache`), the request cannot be keyed (malformed), or the cache cannot be
+  sure it would hear of an ingest (runtime.py): the answer comes straight from Postgres.
+
+Every key ends with the dataset versions this process knows (datasets.py), so the first request
+after an ingest's announcement computes a new answer; older entries expire by TTL.
+Handlers mark what must not be kept with `Cache-Control: no-store`, and tell the cost a GraphQL
+hit must spend in the internal header `x-shortflow-cost-tokens`, removed here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.access.middleware import Caller, reject
+from service.cache import keys
+from service.cache.runtime import ResponseCache
+from service.cache.store import MAX_ENTRY_BYTES, Entry
+from service.conditional import etag_of, is_not_modified
+from service.errors import RateLimited
+from service.state import Services
+from service.web import ROUTE_KEY, route_label
+
+COST_TOKENS_HEADER = b"x-shortflow-cost-tokens"
+_NOT_STORED = {b"content-length", b"transfer-encoding", COST_TOKENS_HEADER}
+_KEPT_ON_304 = {b"etag", b"cache-control", b"vary", b"content-location", b"expires"}
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    wanted = (b"accept", b"content-type", b"cache-control", b"if-none-match", b"content-length")
+    return {k: v for k, v in scope["headers"] if k in wanted}
+
+
+def _applies(scope: Scope, headers: dict[bytes, bytes]) -> bool:
+    path: str = scope["path"]
+    method: str = scope["method"]
+    if path.startswith("/v1/"):
+        return method == "GET"
+    if path != "/graphql":
+        return False
+    if method == "POST":
+        return True
+    # GET without a query from a browser is the GraphiQL page, not an answer.
+    return method == "GET" and (
+        b"query=" in scope["query_string"] or b"extensions=" in scope["query_string"]
+    )
+
+
+class CacheMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = _headers(scope)
+        if not _applies(scope, headers):
+            await self.app(scope, receive, send)
+            return
+        services: Services = scope["state"]["shortflow"]
+        cache = services.cache
+        body = b""
+        if scope["method"] == "POST":
+            limit = services.settings.max_body_bytes
+            body, complete = await _read_body(receive, limit)
+            receive = _replay(body, complete, receive)
+            if not complete or not headers.get(b"content-type", b"").startswith(
+                b"application/json"
+            ):
+                await _forward(self.app, scope, receive, send, b"BYPASS", headers)
+                return
+        fresh = b"no-cache" in headers.get(b"cache-control", b"")
+        if not cache.enabled or fresh or not cache.trusted:
+            await _forward(self.app, scope, receive, send, b"BYPASS", headers)
+            return
+        caller: Caller | None = scope["state"].get("caller")
+        tier = caller.tier if caller is not None else "anonymous"
+        accept = headers.get(b"accept", b"")[:200]
+        version = cache.versions.token
+        request = keys.exact_key(
+            scope["method"], scope["path"], scope["query_string"], accept, tier, body
+        )
+        exact = f"{request}:{version}"
+        entry = cache.memory.get(exact, time.monotonic())
+        if entry is not None:
+            cache.count("memory", "hit")
+            await _answer(scope, send, entry, caller, headers, services)
+            return
+        cache.count("memory", "miss")
+        normalised = _normalised(scope, body, accept, tier)
+        if normalised is None:
+            await _forward(self.app, scope, receive, send, b"BYPASS", headers)
+            return
+        key = f"{normalised}:{version}"
+        entry = await cache.redis.get(key)
+        if entry is not None:
+            cache.count("redis", "hit")
+            cache.memory.put(exact, entry)
+            await _answer(scope, send, entry, caller, headers, services)
+            return
+        cache.count("redis", "miss")
+        await _compute_once(self.app, scope, receive, send, cache, key, exact, caller, headers)
+
+
+def _normalised(scope: Scope, body: bytes, accept: bytes, tier: str) -> str | None:
+    if scope["path"] != "/graphql":
+        return keys.rest_key(scope["path"], scope["query_string"], accept, tier)
+    if scope["method"] == "GET":
+        params = keys.graphql_get_params(scope["query_string"])
+    else:
+        try:
+            params = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+    if not isinstance(params, dict):
+        return None
+    return keys.graphql_key(params, accept, tier)
+
+
+async def _compute_once(
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    cache: ResponseCache,
+    key: str,
+    exact: str,
+    caller: Caller | None,
+    headers: dict[bytes, bytes],
+) -> None:
+    services: Services = scope["state"]["shortflow"]
+    pending = cache.inflight.get(key)
+    if pending is not None:
+        # The same question is being answered for another request of this process.
+        shared = await asyncio.shield(pending)
+        if shared is not None:
+            await _answer(scope, send, shared, caller, headers, services)
+        else:
+            await _forward(app, scope, receive, send, b"MISS", headers)
+        return
+    future: asyncio.Future[Entry | None] = asyncio.get_running_loop().create_future()
+    cache.inflight[key] = future
+    entry: Entry | None = None
+    lock: str | None = ""
+    try:
+        lock = await cache.redis.lock(key)
+        if lock is None:
+            # Another process holds the lock: take its answer when it lands.
+            entry = await cache.redis.wait(key)
+            if entry is not None:
+                cache.memory.put(exact, entry)
+                await _answer(scope, send, entry, caller, headers, services)
+                return
+            lock = ""
+        entry = await _forward(app, scope, receive, send, b"MISS", headers, capture=True)
+        if entry is not None:
+            cache.memory.put(exact, entry)
+            await cache.redis.put(key, entry)
+    finally:
+        future.set_result(entry)
+        cache.inflight.pop(key, None)
+        if lock:
+            await cache.redis.unlock(key, lock)
+
+
+async def _answer(
+    scope: Scope,
+    send: Send,
+    entry: Entry,
+    caller: Caller | None,
+    headers: dict[bytes, bytes],
+    services: Services,
+) -> None:
+    """Send a cached entry (or a 304), after spending the GraphQL cost it carries."""
+    scope[ROUTE_KEY] = entry.route
+    if entry.tokens and caller is not None:
+        try:
+            await caller.spend(entry.tokens)
+        except RateLimited as exc:
+            assert caller.decision is not None
+            await reject(scope, send, exc, caller.decision.headers())
+            return
+    if scope["method"] == "GET" and is_not_modified(
+        headers.get(b"if-none-match", b"").decode("latin-1") or None, entry.etag.decode()
+    ):
+        kept = [(k, v) for k, v in entry.headers if k in _KEPT_ON_304]
+        await send(
+            {"type": "http.response.start", "status": 304, "headers": [*kept, (b"x-cache", b"HIT")]}
+        )
+        await send({"type": "http.response.body", "body": b""})
+        return
+    response_headers = [
+        *entry.headers,
+        (b"content-length", str(len(entry.body)).encode()),
+        (b"x-cache", b"HIT"),
+    ]
+    await send({"type": "http.response.start", "status": entry.status, "headers": response_headers})
+    await send({"type": "http.response.body", "body": entry.body})
+
+
+async def _forward(
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    label: bytes,
+    headers: dict[bytes, bytes],
+    *,
+    capture: bool = False,
+) -> Entry | None:
+    """Run the app, labelling its response; with `capture`, return it as an entry to keep."""
+    inm = headers.get(b"if-none-match", b"").decode("latin-1") or None
+    relay = _Relay(send, label, inm if scope["method"] == "GET" else None, capture)
+    await app(scope, receive, relay)
+    if not relay.storable or relay.status != 200:
+        return None
+    body = b"".join(relay.chunks)
+    etag = relay.etag or etag_of(body).encode()
+    stored = [(k, v) for k, v in relay.headers if k not in _NOT_STORED and k != b"etag"]
+    cache: ResponseCache = scope["state"]["shortflow"].cache
+    return Entry(
+        status=relay.status,
+        headers=[*stored, (b"etag", etag)],
+        body=body,
+        etag=etag,
+        tokens=relay.tokens,
+        route=route_label(scope),
+        expires_at=time.monotonic() + cache.redis.ttl_s,
+    )
+
+
+class _Relay:
+    """Relays an app's response to the client with `X-Cache`, and keeps a copy when asked.
+
+    The start message is held until the first body message: a body sent whole gets an ETag when
+    it has none, and a GET whose If-None-Match names it gets a 304; a streamed body goes out as
+    it comes (and is kept only while under MAX_ENTRY_BYTES).
+    """
+
+    def __init__(self, send: Send, label: bytes, if_none_match: str | None, capture: bool) -> None:
+        self.send = send
+        self.label = label
+        self.if_none_match = if_none_match
+        self.storable = capture
+        self.status = 0
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.tokens = 0
+        self.etag = b""
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.started = False
+        self.not_modified = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self._hold(message)
+            return
+        if message["type"] != "http.response.body":
+            await self.send(message)
+            return
+        chunk: bytes = message.get("body", b"")
+        self._keep(chunk)
+        if self.not_modified:
+            return
+        if not self.started:
+            self.started = True
+            whole = not message.get("more_body", False)
+            if whole and not self.etag:
+                self.etag = etag_of(chunk).encode()
+                self.headers.append((b"etag", self.etag))
+            if whole and self._matches():
+                self.not_modified = True
+                kept = [(k, v) for k, v in self.headers if k in _KEPT_ON_304]
+                await self._start(304, kept)
+                await self.send({"type": "http.response.body", "body": b""})
+                return
+            out = self.headers
+            if whole:
+                out = [(k, v) for k, v in out if k != b"content-length"]
+                out.append((b"content-length", str(len(chunk)).encode()))
+            await self._start(self.status, out)
+        await self.send(message)
+
+    def _hold(self, message: Message) -> None:
+        self.status = message["status"]
+        for name, value in message.get("headers", []):
+            if name == COST_TOKENS_HEADER:
+                self.tokens = int(value)
+                continue
+            if name == b"etag":
+                self.etag = value
+            elif name == b"cache-control" and b"no-store" in value:
+                self.storable = False
+            self.headers.append((name, value))
+        self.storable = self.storable and self.status == 200
+
+    def _matches(self) -> bool:
+        return self.status == 200 and is_not_modified(self.if_none_match, self.etag.decode())
+
+    async def _start(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+        await self.send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [*headers, (b"x-cache", self.label)],
+            }
+        )
+
+    def _keep(self, chunk: bytes) -> None:
+        if not self.storable:
+            return
+        self.size += len(chunk)
+        if self.size > MAX_ENTRY_BYTES:
+            self.storable = False
+            self.chunks.clear()
+        else:
+            self.chunks.append(chunk)
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
+    """The request body, and whether it arrived whole within `limit` bytes."""
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(parts), False
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        parts.append(chunk)
+        if size > limit:
+            return b"".join(parts), False
+        if not message.get("more_body", False):
+            return b"".join(parts), True
+
+
+def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
+    """A receive that hands the app the body already read, then the rest of the stream (an
+    oversized body reaches the app whole, which answers it with 413)."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": not complete}
+        return await receive()
+
+    return replayed

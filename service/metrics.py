@@ -1,0 +1,135 @@
+"""Prometheus metrics: requests, latency, cache results, rate limiting, the pool, ingest runs.
+
+Each app owns its metric objects in its own registry (tests build many apps). With several uvicorn
+workers, `shortflow serve` sets `PROMETHEUS_MULTIPROC_DIR` so every worker writes its samples to
+shared files and whichever worker answers `GET /metrics` reports the sum over all of them.
+
+Labels stay low-cardinality: the route is the path *template* (`/v1/securities/{symbol}`), never
+the raw path; unmatched paths are `unmatched`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import TYPE_CHECKING
+
+import asyncpg
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+from starlette.requests import Request
+from starlette.responses import Response
+
+from service.errors import ShortflowError
+from service.state import services
+
+if TYPE_CHECKING:
+    from service.db.pool import Database
+
+LATENCY_BUCKETS = (
+    0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0,
+)  # fmt: skip
+INGEST_QUERY_TIMEOUT_S = 1.0
+
+
+def multiprocess() -> bool:
+    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+
+class Metrics:
+    """The service's metric objects (see module docstring)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        registry = self.registry
+        self.requests = Counter(
+            "shortflow_http_requests",
+            "HTTP requests answered, by route template, method, status and cache result.",
+            ["route", "method", "status", "cache"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "shortflow_http_request_duration_seconds",
+            "Time to answer a request, by route template and cache result (HIT, MISS, BYPASS, "
+            "or none for uncached routes).",
+            ["route", "cache"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.cache = Counter(
+            "shortflow_cache_lookups",
+            "Response cache lookups by tier (memory: in-process, redis) and result (hit, miss).",
+            ["tier", "result"],
+            registry=registry,
+        )
+        self.rate_limited = Counter(
+            "shortflow_rate_limited_requests",
+            "Requests refused with 429, by caller tier (key, anonymous).",
+            ["tier"],
+            registry=registry,
+        )
+        self.pool = Gauge(
+            "shortflow_db_pool_connections",
+            "Postgres connections of the API processes: open, in use, and the maximum.",
+            ["state"],
+            registry=registry,
+            multiprocess_mode="livesum",
+        )
+        self.ingest_runs = Gauge(
+            "shortflow_ingest_runs",
+            "Ingest runs recorded in the database, by kind and status (applied, failed).",
+            ["kind", "status"],
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.ingest_last = Gauge(
+            "shortflow_ingest_last_finished_timestamp_seconds",
+            "When the newest applied ingest of each kind finished (Unix time).",
+            ["kind"],
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+
+    def observe(self, route: str, method: str, status: int, cache: str, seconds: float) -> None:
+        self.requests.labels(route, method, str(status), cache).inc()
+        self.latency.labels(route, cache).observe(seconds)
+
+    def record_pool(self, db: Database) -> None:
+        size, in_use, maximum = db.pool_usage()
+        self.pool.labels("open").set(size)
+        self.pool.labels("in_use").set(in_use)
+        self.pool.labels("max").set(maximum)
+
+    def render(self) -> bytes:
+        if multiprocess():
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # untyped upstream
+            return bytes(generate_latest(registry))
+        return bytes(generate_latest(self.registry))
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    """`GET /metrics`: Prometheus text format. Ingest figures are read from Postgres at scrape
+    time (ingests run in other processes); when it is down they are left as last seen."""
+    app = services(request)
+    metrics = app.metrics
+    metrics.record_pool(app.db)
+    try:
+        rows = await asyncio.wait_for(app.analytics.runs.counts(), INGEST_QUERY_TIMEOUT_S)
+    except (ShortflowError, TimeoutError, asyncpg.PostgresError):
+        rows = None  # a scrape must answer while Postgres is away
+    if rows is not None:
+        for row in rows:
+            metrics.ingest_runs.labels(row["kind"], row["status"]).set(row["runs"])
+            if row["last_finished"] is not None and row["status"] == "applied":
+                metrics.ingest_last.labels(row["kind"]).set(row["last_finished"].timestamp())
+    return Response(
+        metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"}
+    )

@@ -1,0 +1,227 @@
+"""Example responses of the OpenAPI document: real answers of the service over the real samples
+(FINRA short interest of 2026-07-15 and 2026-07-31, the Reg SHO file of 2021-06-04, IWM prices
+and flows; see tests/support/datasets.py), shortened to a few items.
+
+tests/rest/test_openapi.py checks every example against its response schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+IWM = {
+    "symbol": "IWM",
+    "name": "iShares Russell 2000 ETF",
+    "type": "etf",
+    "market_class": "ARCA",
+}
+
+IWM_2026_07_31: dict[str, Any] = {
+    "settlement_date": "2026-07-31",
+    "published_date": "2026-08-11",
+    "short_interest": 72786177,
+    "previous_short_interest": 79811318,
+    "change": -7025141,
+    "change_percent": -8.8,
+    "average_daily_volume": 23504634,
+    "days_to_cover": 3.1,
+    "short_percent_of_float": 25.87492961251333,
+    "short_percent_of_shares_outstanding": 25.87492961251333,
+    "short_value_usd": 21195334742.399998,
+    "revised": False,
+    "flags": [],
+    "float_shares": 281300000,
+    "float_as_of": "2026-07-01",
+    "shares_outstanding": 281300000,
+    "close_price": 291.2,
+    "close_date": "2026-07-31",
+}
+
+SECURITY_PAGE: dict[str, Any] = {
+    "data": [
+        {
+            "symbol": "IRSTF",
+            "name": "RUSSELL 2000 SOURCE ETF INVESC",
+            "type": "etf",
+            "market_class": "OTC",
+        },
+        IWM,
+    ],
+    "next_cursor": "c2VjOklXTQ",
+}
+
+SECURITY: dict[str, Any] = {
+    "data": {
+        **IWM,
+        "shares_outstanding": 281300000,
+        "float_shares": 281300000,
+        "latest_short_interest": IWM_2026_07_31,
+    }
+}
+
+SHORT_INTEREST_PAGE: dict[str, Any] = {
+    "data": [
+        {
+            "settlement_date": "2026-07-15",
+            "published_date": "2026-07-24",
+            "short_interest": 79811318,
+            "previous_short_interest": 80125139,
+            "change": -313821,
+            "change_percent": -0.39,
+            "average_daily_volume": 19145149,
+            "days_to_cover": 4.17,
+            "short_percent_of_float": 28.372313544258798,
+            "short_percent_of_shares_outstanding": 28.372313544258798,
+            "short_value_usd": 23605793524.859997,
+            "revised": False,
+            "flags": [],
+            "float_shares": 281300000,
+            "float_as_of": "2026-07-01",
+            "shares_outstanding": 281300000,
+            "close_price": 295.77,
+            "close_date": "2026-07-15",
+        },
+        IWM_2026_07_31,
+    ],
+    "next_cursor": None,
+}
+
+SHORT_VOLUME: dict[str, Any] = {
+    "data": [
+        {
+            "date": "2021-06-04",
+            "facility": "CNMS",
+            "short_volume": 2913403,
+            "short_exempt_volume": 3067,
+            "total_volume": 5441061,
+            "short_volume_ratio": 53.54475900931822,
+            "market": "B,Q,N",
+        }
+    ],
+    "next_cursor": None,
+}
+
+PRICES: dict[str, Any] = {
+    "data": [
+        {
+            "date": "2026-07-30",
+            "open": 291.15,
+            "high": 292.84,
+            "low": 288.96,
+            "close": 292.59,
+            "volume": 22198835,
+        },
+        {
+            "date": "2026-07-31",
+            "open": 293.56,
+            "high": 293.95,
+            "low": 287.83,
+            "close": 291.2,
+            "volume": 28350651,
+        },
+    ],
+    "next_cursor": None,
+}
+
+FUND_FLOWS: dict[str, Any] = {
+    "data": [
+        {
+            "symbol": "IWM",
+            "period_start": "2026-01-05",
+            "period_end": "2026-01-09",
+            "flow_usd": -2150590000.0,
+            "shares_outstanding": None,
+            "nav": None,
+            "is_record_inflow": False,
+            "is_record_outflow": True,
+            "days_reported": 5,
+            "trading_days": 5,
+        },
+        {
+            "symbol": "IWM",
+            "period_start": "2026-01-12",
+            "period_end": "2026-01-16",
+            "flow_usd": 619020000.0,
+            "shares_outstanding": None,
+            "nav": None,
+            "is_record_inflow": True,
+            "is_record_outflow": False,
+            "days_reported": 5,
+            "trading_days": 5,
+        },
+    ],
+    "next_cursor": None,
+}
+
+EXPOSURE: dict[str, Any] = {
+    "data": [
+        {
+            "settlement_date": "2026-07-15",
+            "single_stock_short_interest": 14858803554,
+            "single_stock_short_value_usd": 0.0,
+            "etf_short_interest": 88942322,
+            "etf_short_value_usd": 23605793524.859997,
+            "total_short_value_usd": 23605793524.859997,
+            "constituents": 1920,
+            "constituents_reporting": 1871,
+            "constituents_priced": 0,
+            "etfs_reporting": 2,
+            "etfs_priced": 1,
+            "is_record": True,
+        },
+        {
+            "settlement_date": "2026-07-31",
+            "single_stock_short_interest": 14756053800,
+            "single_stock_short_value_usd": 0.0,
+            "etf_short_interest": 82026812,
+            "etf_short_value_usd": 21195334742.399998,
+            "total_short_value_usd": 21195334742.399998,
+            "constituents": 1920,
+            "constituents_reporting": 1862,
+            "constituents_priced": 0,
+            "etfs_reporting": 2,
+            "etfs_priced": 1,
+            "is_record": False,
+        },
+    ],
+    "next_cursor": None,
+}
+
+SQUEEZE: dict[str, Any] = {
+    "data": [
+        {
+            "security": IWM,
+            "as_of": "2026-08-20",
+            "settlement_date": "2026-07-31",
+            "score": 29.95,
+            "factors": [
+                {
+                    "name": "short_percent_of_float",
+                    "value": 25.87492961251333,
+                    "weight": 0.35,
+                    "contribution": 22.6406,
+                },
+                {"name": "days_to_cover", "value": 3.1, "weight": 0.2, "contribution": 6.2},
+                {
+                    "name": "short_interest_change_percent",
+                    "value": -8.8,
+                    "weight": 0.15,
+                    "contribution": 0.0,
+                },
+                {"name": "short_volume_ratio", "value": None, "weight": 0.15, "contribution": 0.0},
+                {
+                    "name": "price_change_since_settlement",
+                    "value": 2.221840659340679,
+                    "weight": 0.15,
+                    "contribution": 1.1109,
+                },
+            ],
+            "short_percent_of_float": 25.87492961251333,
+            "days_to_cover": 3.1,
+        }
+    ],
+    "next_cursor": None,
+    "as_of": "2026-08-20",
+    "evaluated": 22341,
+    "excluded": [{"reason": "no_float", "count": 22334}],
+}

@@ -1,0 +1,180 @@
+"""Handlers of the /v1 routes: resolve what the path names, call the analytics layer.
+
+A handler gets typed arguments (`Call`) and returns records (`Result`); HTTP is done once for all
+routes in service/rest/operations.py. Handlers only resolve what the path names (404 when it
+names nothing), translate arguments and call the analytics layer GraphQL uses
+(`service/analytics`): every metric is computed there (or in the SQL metric functions it runs),
+never here. Cursors are the GraphQL ones (service/cursors.py), so a page is the same keyset
+whichever API walks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from service import cursors
+from service.errors import BadRequest, NotFound
+from service.models import MarketIndex, Security, ShortInterestPoint
+from service.rest.operations import Call, Result
+from service.rest.params import InvalidParameter
+
+SECURITY_CURSOR = "sec"
+POINT_CURSOR = "si"
+
+
+def _bad_cursor(raw: str) -> InvalidParameter:
+    return InvalidParameter(
+        f"parameter `cursor`: {raw[:40]!r} is not a cursor of this list; pass the `next_cursor` "
+        "of a previous page of the same route, or omit it"
+    )
+
+
+def _after_symbol(raw: str | None) -> str:
+    try:
+        return "" if raw is None else cursors.decode(SECURITY_CURSOR, raw)
+    except BadRequest:
+        raise _bad_cursor(raw or "") from None
+
+
+def _after_date(raw: str | None) -> date | None:
+    try:
+        return None if raw is None else cursors.decode_date(POINT_CURSOR, raw)
+    except BadRequest:
+        raise _bad_cursor(raw or "") from None
+
+
+async def _security(call: Call) -> Security:
+    symbol: str = call.args["symbol"]
+    found = await call.analytics.securities.by_symbol(symbol)
+    if found is None:
+        raise NotFound(f"no security with symbol {symbol!r} (symbols are case-sensitive)")
+    return found
+
+
+async def _index(call: Call, code: str) -> MarketIndex:
+    found = await call.analytics.indexes.by_code(code)
+    if found is None:
+        raise NotFound(f"no index with code {code!r}")
+    return found
+
+
+# -- securities -----------------------------------------------------------------------------
+
+
+async def list_securities(call: Call) -> Result:
+    args = call.args
+    index: str | None = args["index"]
+    if index is not None:
+        await _index(call, index)
+    limit: int = args["limit"]
+    found = await call.analytics.securities.page(
+        search=args["search"] or None,
+        type_=args["type"],
+        index=index,
+        members_on=call.today,
+        after=_after_symbol(args["cursor"]),
+        limit=limit + 1,
+    )
+    page = found[:limit]
+    more = len(found) > limit
+    return Result(page, cursors.encode(SECURITY_CURSOR, page[-1].symbol) if more else None)
+
+
+@dataclass(slots=True)
+class Profile:
+    """A security with today's share counts and newest short interest (SecurityDetail)."""
+
+    symbol: str
+    name: str | None
+    type: str
+    market_class: str | None
+    shares_outstanding: int | None
+    float_shares: int | None
+    latest_short_interest: ShortInterestPoint | None
+
+
+async def get_security(call: Call) -> Result:
+    security = await _security(call)
+    counts = await call.analytics.securities.share_counts_with_float([security.id], call.today)
+    shares, float_shares = counts.get(security.id, (None, None))
+    latest = await call.analytics.short_interest.latest([security.id], call.today)
+    return Result(
+        Profile(
+            symbol=security.symbol,
+            name=security.name,
+            type=security.type,
+            market_class=security.market_class,
+            shares_outstanding=shares,
+            float_shares=float_shares,
+            latest_short_interest=latest.get(security.id),
+        )
+    )
+
+
+async def short_interest(call: Call) -> Result:
+    security = await _security(call)
+    args = call.args
+    points, has_next = await call.analytics.short_interest.series(
+        security.id,
+        known_on=args["as_of"] or call.today,
+        start=args["from"],
+        end=args["to"],
+        after=_after_date(args["cursor"]),
+        limit=args["limit"],
+    )
+    next_cursor = None
+    if has_next:
+        next_cursor = cursors.encode(POINT_CURSOR, points[-1].settlement_date.isoformat())
+    return Result(points, next_cursor)
+
+
+async def short_volume(call: Call) -> Result:
+    security = await _security(call)
+    args = call.args
+    days = await call.analytics.series.short_volume(
+        security.id, args["from"], args["to"], args["facility"]
+    )
+    return Result(days)
+
+
+async def prices(call: Call) -> Result:
+    security = await _security(call)
+    bars = await call.analytics.series.prices(security.id, call.args["from"], call.args["to"])
+    return Result(bars)
+
+
+# -- funds, indexes, screens ----------------------------------------------------------------
+
+
+async def fund_flows(call: Call) -> Result:
+    fund = await _security(call)
+    if fund.type != "etf":
+        raise NotFound(f"{fund.symbol!r} is a {fund.type}, not a fund: flows exist for ETFs only")
+    args = call.args
+    flows = await call.analytics.flows.flows(fund, args["period"], args["from"], args["to"])
+    return Result(flows)
+
+
+async def index_short_exposure(call: Call) -> Result:
+    index = await _index(call, call.args["code"])
+    series = await call.analytics.exposure.series(index.code, call.args["from"], call.args["to"])
+    return Result(series)
+
+
+async def squeeze_screen(call: Call) -> Result:
+    args = call.args
+    index: str | None = args["index"]
+    if index is not None:
+        await _index(call, index)
+    as_of: date = args["as_of"] or call.today
+    screen = await call.analytics.squeeze.screen(index, as_of, args["limit"])
+    extra: dict[str, Any] = {
+        "as_of": screen.as_of,
+        "evaluated": screen.evaluated,
+        "excluded": [
+            {"reason": reason, "count": count} for reason, count in sorted(screen.excluded.items())
+        ],
+    }
+    return Result(list(screen.candidates), None, extra)

@@ -1,0 +1,233 @@
+"""Declared parameters of the /v1 routes: one declaration parses a value and documents it.
+
+A route lists its `Param`s; the same objects validate the request (`parse_request`) and write the
+OpenAPI parameter objects (`Param.openapi`), so the documented constraints are exactly the
+enforced ones. Every failure is a 400 naming the parameter, what is wrong and what is allowed;
+a query parameter the route does not take is refused too (a typo such as `?form=2026-01-01` would
+otherwise silently return everything).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from service.errors import BadRequest
+
+MAX_LIMIT = 1000
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DIGITS = re.compile(r"^\d+$")
+
+
+class InvalidParameter(BadRequest):
+    """A parameter value that does not parse or is out of range."""
+
+    code = "INVALID_PARAMETER"
+
+
+class UnknownParameter(BadRequest):
+    """A query parameter the route does not take."""
+
+    code = "UNKNOWN_PARAMETER"
+
+
+Kind = Literal["date", "integer", "string", "enum"]
+Location = Literal["query", "path"]
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """What a text parameter may hold: a pattern, a length, and the same in words."""
+
+    pattern: str
+    max_length: int
+    words: str
+
+
+# Control characters have no place in a symbol, a code or a search term (and a NUL cannot even
+# be sent to Postgres).
+TEXT = TextRule(r"^[^\x00-\x1f\x7f]{0,100}$", 100, "at most 100 characters, no control characters")
+# A ticker as the ingest accepts it (1 to 24 characters, no whitespace); "/" cannot be in a path
+# segment.
+SYMBOL = TextRule(
+    r"^[^\s/\x00-\x1f\x7f]{1,24}$", 24, "1 to 24 characters, no spaces, control characters or /"
+)
+# An index code as the index-members ingest accepts it.
+INDEX_CODE = TextRule(
+    r"^[A-Za-z0-9_.\-]{1,32}$", 32, "1 to 32 letters, digits, '_', '.' or '-', e.g. R2000"
+)
+CURSOR = TextRule(
+    r"^[A-Za-z0-9_\-]{1,200}$", 200, "the `next_cursor` of a previous page of the same route"
+)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One path or query parameter: how it parses and how it is documented."""
+
+    name: str
+    kind: Kind
+    description: str
+    example: str | int | None
+    location: Location = "query"
+    default: str | int | None = None
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    text: TextRule | None = None
+    _compiled: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.text is not None:
+            object.__setattr__(self, "_compiled", re.compile(self.text.pattern))
+
+    def _fail(self, raw: str, problem: str) -> InvalidParameter:
+        where = "path parameter" if self.location == "path" else "parameter"
+        return InvalidParameter(f"{where} `{self.name}`: {raw!r} {problem}; {self.allowed()}")
+
+    def allowed(self) -> str:
+        """What the parameter accepts, in words (the end of every error message about it)."""
+        if self.kind == "date":
+            text = "expected a calendar date as YYYY-MM-DD, e.g. 2026-07-31"
+        elif self.kind == "integer":
+            text = f"expected a whole number from {self.minimum} to {self.maximum}"
+        elif self.kind == "enum":
+            text = f"expected one of {', '.join(self.choices)}"
+        else:
+            text = f"expected {self.text.words if self.text else 'text'}"
+        if self.default is not None:
+            text += f" (default {self.default})"
+        return text
+
+    def parse(self, raw: str) -> object:
+        """The typed value of `raw`, or InvalidParameter."""
+        if self.kind == "date":
+            if not _DATE.match(raw):
+                raise self._fail(raw, "is not a date")
+            try:
+                return date.fromisoformat(raw)
+            except ValueError:
+                raise self._fail(raw, "is not a valid calendar date") from None
+        if self.kind == "integer":
+            if not _DIGITS.match(raw):
+                raise self._fail(raw, "is not a whole number")
+            low, high = self.minimum or 0, self.maximum or 0
+            # Length first: int() of a huge digit string is slow (and refused past 4300 digits).
+            if len(raw) > len(str(high)) or not low <= int(raw) <= high:
+                raise self._fail(raw, "is out of range")
+            return int(raw)
+        if self.kind == "enum":
+            if raw not in self.choices:
+                raise self._fail(raw, "is not allowed")
+            return raw
+        if self.text is not None and len(raw) > self.text.max_length:
+            raise self._fail(raw[:40] + "...", "is too long")
+        if self._compiled is not None and not self._compiled.match(raw):
+            raise self._fail(raw, "is not allowed here")
+        return raw
+
+    def schema(self) -> dict[str, Any]:
+        """The JSON Schema of the parameter's value."""
+        schema: dict[str, Any]
+        if self.kind == "date":
+            schema = {"type": "string", "format": "date"}
+        elif self.kind == "integer":
+            schema = {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+        elif self.kind == "enum":
+            schema = {"type": "string", "enum": list(self.choices)}
+        else:
+            schema = {"type": "string"}
+            if self.text is not None:
+                schema["maxLength"] = self.text.max_length
+                schema["pattern"] = self.text.pattern
+        if self.default is not None:
+            schema["default"] = self.default
+        return schema
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI 3.1 parameter object."""
+        parameter: dict[str, Any] = {
+            "name": self.name,
+            "in": self.location,
+            "required": self.location == "path",
+            "description": self.description,
+            "schema": self.schema(),
+        }
+        # Swagger UI pre-fills "Try it out" with examples: an opaque token has none to offer.
+        if self.example is not None:
+            parameter["example"] = self.example
+        return parameter
+
+
+def date_param(name: str, description: str, example: str) -> Param:
+    return Param(name, "date", description, example)
+
+
+def limit_param(default: int, what: str) -> Param:
+    return Param(
+        "limit",
+        "integer",
+        f"Page size: how many {what} to return, 1 to {MAX_LIMIT} (default {default}).",
+        example=default,
+        default=default,
+        minimum=1,
+        maximum=MAX_LIMIT,
+    )
+
+
+def enum_param(name: str, description: str, choices: Iterable[str], default: str | None) -> Param:
+    values = tuple(choices)
+    return Param(name, "enum", description, default or values[0], default=default, choices=values)
+
+
+def text_param(
+    name: str, description: str, example: str | None, rule: TextRule, location: Location = "query"
+) -> Param:
+    return Param(name, "string", description, example, location=location, text=rule)
+
+
+FORMAT = enum_param(
+    "format",
+    "Representation: json (default) or csv (a header row, then one row per item; the same as "
+    "`Accept: text/csv`). Wins over the Accept header.",
+    ("json", "csv"),
+    None,
+)
+
+
+def parse_request(
+    params: Iterable[Param],
+    path_values: Mapping[str, str],
+    query: Iterable[tuple[str, str]],
+) -> dict[str, Any]:
+    """Typed values of every declared parameter (defaults filled in); InvalidParameter or
+    UnknownParameter for anything else in the request."""
+    declared = {p.name: p for p in params if p.location == "query"}
+    given: dict[str, str] = {}
+    for name, raw in query:
+        if name not in declared:
+            accepted = ", ".join(sorted(declared)) or "none"
+            raise UnknownParameter(
+                f"unknown query parameter `{name[:40]}`; this route accepts: {accepted}"
+            )
+        if name in given:
+            raise InvalidParameter(f"parameter `{name}` is given more than once; give it once")
+        given[name] = raw
+    values: dict[str, Any] = {}
+    for param in params:
+        if param.location == "path":
+            values[param.name] = param.parse(path_values[param.name])
+        elif param.name in given:
+            values[param.name] = param.parse(given[param.name])
+        else:
+            values[param.name] = param.default
+    start, end = values.get("from"), values.get("to")
+    if isinstance(start, date) and isinstance(end, date) and start > end:
+        raise InvalidParameter(
+            f"`from` ({start}) is after `to` ({end}); give a range with from <= to"
+        )
+    return values

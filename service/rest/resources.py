@@ -1,0 +1,334 @@
+"""The JSON resources of /v1: field names, types, units and definitions, in one place.
+
+Each class describes one representation. The OpenAPI document takes its schemas from these
+classes (`pydantic.TypeAdapter(...).json_schema()`), and `service/rest/serialize.py` takes the
+field list from them, so a field is documented exactly when it is served. They are never
+instantiated on the request path: serialisation reads the `service.models` records directly.
+
+Names are the snake_case of the GraphQL fields (service/graphql/types.py) with the same units and
+definitions (PRODUCT.md section 2); internal ids are not part of any resource.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SecurityType = Literal["stock", "etf"]
+DataFlag = Literal[
+    "EXTREME_CHANGE",
+    "DAYS_TO_COVER_UNDEFINED",
+    "EXCEEDS_FLOAT",
+    "SPLIT",
+    "REVISED",
+    "STALE_FLOAT",
+]
+
+
+class Resource(BaseModel):
+    """Base: every field is always present (null when unknown), nothing else is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+Shares = Annotated[int, Field(ge=0)]
+
+
+class Security(Resource):
+    """A US-listed or OTC security, identified by its current symbol."""
+
+    symbol: str = Field(description="Current ticker symbol (case-sensitive).")
+    name: str | None = Field(description="Issue name as the newest source gave it.")
+    type: SecurityType = Field(description="stock or etf.")
+    market_class: str | None = Field(
+        description="Market class FINRA reports: NYSE, NNM (Nasdaq), SC, ARCA, BZX, AMEX, OTC..."
+    )
+
+
+class ShortInterest(Resource):
+    """One settlement date's short interest of a security, with its metrics."""
+
+    settlement_date: datetime.date = Field(
+        description="Settlement date the position was measured at (15th or end of month)."
+    )
+    published_date: datetime.date | None = Field(
+        description="Date this value became public: FINRA's publication date (7th trading day "
+        "after settlement), or for a revision the publication date of the file revising it."
+    )
+    short_interest: Shares = Field(description="Shares sold short and not covered.")
+    previous_short_interest: Shares | None = Field(
+        description="Shares short on the previous settlement date, as reported with this value."
+    )
+    change: int | None = Field(description="short_interest - previous_short_interest, in shares.")
+    change_percent: float | None = Field(
+        description="(current - previous) / previous x 100, rounded to 2 decimals; null when the "
+        "previous value is 0 or unknown."
+    )
+    average_daily_volume: Shares | None = Field(
+        description="Average daily share volume over the settlement cycle, as FINRA reports it."
+    )
+    days_to_cover: float | None = Field(
+        description="Days to cover as FINRA reports it (short_interest / average_daily_volume, "
+        "at least 1.00); null when average daily volume is 0 (flag DAYS_TO_COVER_UNDEFINED)."
+    )
+    short_percent_of_float: float | None = Field(
+        description="short_interest / float x 100, in percent. Float: the latest known on or "
+        "before the settlement date (for ETFs: shares outstanding). Null when unknown."
+    )
+    short_percent_of_shares_outstanding: float | None = Field(
+        description="short_interest / shares outstanding x 100, in percent (latest shares "
+        "outstanding on or before the settlement date). Null when unknown."
+    )
+    short_value_usd: float | None = Field(
+        description="short_interest x close, in US dollars. Close: the last close on or before "
+        "the settlement date, at most 5 trading days back. Null without such a close."
+    )
+    revised: bool = Field(
+        description="True when this value replaced an earlier published value of the same date."
+    )
+    flags: list[DataFlag] = Field(
+        description="Data-quality flags (may be empty): EXTREME_CHANGE (|change_percent| >= 90), "
+        "DAYS_TO_COVER_UNDEFINED (no volume), EXCEEDS_FLOAT (short > float), SPLIT (FINRA split "
+        "flag), REVISED, STALE_FLOAT (float more than 180 days older than the date)."
+    )
+    float_shares: Shares | None = Field(
+        description="The float used for short_percent_of_float, in shares."
+    )
+    float_as_of: datetime.date | None = Field(
+        description="Date of the float used (on or before the settlement date)."
+    )
+    shares_outstanding: Shares | None = Field(
+        description="Shares outstanding used for short_percent_of_shares_outstanding."
+    )
+    close_price: float | None = Field(description="Close used for short_value_usd, in US dollars.")
+    close_date: datetime.date | None = Field(description="Date of that close.")
+
+
+class SecurityDetail(Security):
+    """A security with today's share counts and its newest short interest."""
+
+    shares_outstanding: Shares | None = Field(
+        description="Shares outstanding, latest known on or before today."
+    )
+    float_shares: Shares | None = Field(
+        description="Float (shares available to trade), latest known on or before today; for an "
+        "ETF, its shares outstanding."
+    )
+    latest_short_interest: ShortInterest | None = Field(
+        description="The newest settlement date's short interest known today; null when none."
+    )
+
+
+class ShortVolume(Resource):
+    """Reg SHO daily short sale volume of one reporting facility."""
+
+    date: datetime.date = Field(description="Trading day.")
+    facility: str = Field(
+        description="Reporting facility: CNMS (FINRA's consolidated file), FNSQ, FNQC, FNYX, "
+        "FNRA or FORF."
+    )
+    short_volume: Shares = Field(
+        description="Shares sold short that day (includes exempt volume); fractional volumes are "
+        "rounded to whole shares."
+    )
+    short_exempt_volume: Shares = Field(
+        description="Shares sold short under an exemption (part of short_volume)."
+    )
+    total_volume: Shares = Field(description="All shares traded that day.")
+    short_volume_ratio: float | None = Field(
+        description="short_volume / total_volume x 100, in percent (from exact volumes). Short "
+        "volume is not short interest: most short sales are closed the same day."
+    )
+    market: str = Field(description="Market codes FINRA lists for the row, e.g. B,Q,N.")
+
+
+class Price(Resource):
+    """A daily price bar (unadjusted)."""
+
+    date: datetime.date = Field(description="Trading day.")
+    open: float | None = Field(description="Opening price, US dollars.")
+    high: float | None = Field(description="High, US dollars.")
+    low: float | None = Field(description="Low, US dollars.")
+    close: float = Field(description="Closing price, US dollars.")
+    volume: Shares | None = Field(description="Shares traded.")
+
+
+class FundFlow(Resource):
+    """A fund's net flow over a day, a week (Monday to Friday) or a calendar month."""
+
+    symbol: str = Field(description="The fund's symbol.")
+    period_start: datetime.date = Field(description="First trading day of the period.")
+    period_end: datetime.date = Field(description="Last trading day of the period (its label).")
+    flow_usd: float = Field(
+        description="Net flow in US dollars: daily as reported, else (shares outstanding - "
+        "previous trading day's) x NAV; weeks and months sum the days with data."
+    )
+    shares_outstanding: Shares | None = Field(
+        description="Shares outstanding at the end of the period."
+    )
+    nav: float | None = Field(description="NAV per share at the end of the period, US dollars.")
+    is_record_inflow: bool = Field(
+        description="flow_usd > 0 and higher than every earlier period of this fund and length."
+    )
+    is_record_outflow: bool = Field(
+        description="flow_usd < 0 and lower than every earlier period of this fund and length."
+    )
+    days_reported: int = Field(
+        description="Days with a flow in the period (missing days are missing, not zero)."
+    )
+    trading_days: int = Field(description="NYSE trading days in the period.")
+
+
+class IndexShortExposure(Resource):
+    """Index short exposure on one settlement date: the members' leg and the tracking ETFs'."""
+
+    settlement_date: datetime.date = Field(description="FINRA settlement date.")
+    single_stock_short_interest: Shares = Field(
+        description="Sum of shares short over the index's members on that date."
+    )
+    single_stock_short_value_usd: float = Field(
+        description="Sum of members' short value (shares short x close), US dollars; members "
+        "without a close are left out (see constituents_priced)."
+    )
+    etf_short_interest: Shares = Field(
+        description="Sum of shares short over the ETFs tracking the index."
+    )
+    etf_short_value_usd: float = Field(
+        description="Sum of those ETFs' short value, US dollars (see etfs_priced)."
+    )
+    total_short_value_usd: float = Field(
+        description="single_stock_short_value_usd + etf_short_value_usd."
+    )
+    constituents: int = Field(description="Members of the index on that date.")
+    constituents_reporting: int = Field(
+        description="Members with a short-interest value on that date."
+    )
+    constituents_priced: int = Field(
+        description="Reporting members with a close (the single-stock dollar leg covers these)."
+    )
+    etfs_reporting: int = Field(description="Tracking ETFs with a value on that date.")
+    etfs_priced: int = Field(description="Reporting tracking ETFs with a close.")
+    is_record: bool = Field(
+        description="total_short_value_usd is the highest of all dates up to this one."
+    )
+
+
+class ScoreFactor(Resource):
+    """One factor of a squeeze score."""
+
+    name: str = Field(
+        description="short_percent_of_float, days_to_cover, short_interest_change_percent, "
+        "short_volume_ratio or price_change_since_settlement."
+    )
+    value: float | None = Field(description="The factor's value; null without data.")
+    weight: float = Field(description="Weight in the score (weights sum to 1).")
+    contribution: float = Field(
+        description="Points this factor adds to the score: 100 x weight x scaled value."
+    )
+
+
+class SqueezeCandidate(Resource):
+    """A security ranked by the squeeze screen, with its factors."""
+
+    security: Security = Field(description="The security.")
+    as_of: datetime.date = Field(description="The date the screen was run as of.")
+    settlement_date: datetime.date = Field(
+        description="Settlement date of the short interest used (newest published by as_of)."
+    )
+    score: float = Field(description="0-100: sum of the factors' contributions.")
+    factors: list[ScoreFactor] = Field(description="Each factor's value, weight and points.")
+    short_percent_of_float: float | None = Field(description="Short % of float.")
+    days_to_cover: float | None = Field(description="Days to cover (FINRA).")
+
+
+class ExclusionCount(Resource):
+    """Why securities were left out of a screen, and how many."""
+
+    reason: str = Field(description="no_float, short_exceeds_twice_float or no_volume.")
+    count: int = Field(description="Securities left out for this reason.")
+
+
+NEXT_CURSOR = (
+    'Cursor of the next page: pass it as `cursor` (or follow the `Link: rel="next"` header); '
+    "null on the last page."
+)
+WHOLE_RANGE = "Always null: the date range is the page (the whole range is returned)."
+
+
+class SecurityPage(Resource):
+    """A page of securities, by symbol."""
+
+    data: list[Security] = Field(description="The securities, by symbol.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
+
+
+class SecurityResponse(Resource):
+    """One security."""
+
+    data: SecurityDetail = Field(description="The security.")
+
+
+class ShortInterestPage(Resource):
+    """A page of short-interest points, oldest settlement date first."""
+
+    data: list[ShortInterest] = Field(description="Points in settlement-date order.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
+
+
+class ShortVolumeList(Resource):
+    """Daily short volume, oldest first."""
+
+    data: list[ShortVolume] = Field(description="One item per trading day with data.")
+    next_cursor: None = Field(description=WHOLE_RANGE)
+
+
+class PriceList(Resource):
+    """Daily prices, oldest first."""
+
+    data: list[Price] = Field(description="One bar per trading day with data.")
+    next_cursor: None = Field(description=WHOLE_RANGE)
+
+
+class FundFlowList(Resource):
+    """Fund flows per period, oldest first."""
+
+    data: list[FundFlow] = Field(description="One item per period with at least one flow.")
+    next_cursor: None = Field(description=WHOLE_RANGE)
+
+
+class IndexShortExposureList(Resource):
+    """Index short exposure per settlement date, oldest first."""
+
+    data: list[IndexShortExposure] = Field(description="One item per settlement date.")
+    next_cursor: None = Field(description=WHOLE_RANGE)
+
+
+class SqueezeScreen(Resource):
+    """A squeeze screen run: ranked candidates and what was left out."""
+
+    data: list[SqueezeCandidate] = Field(description="Candidates, highest score first.")
+    next_cursor: None = Field(description="Always null: a screen returns its top `limit`.")
+    as_of: datetime.date = Field(description="Point in time of the screen.")
+    evaluated: int = Field(description="Securities reporting on the settlement date used.")
+    excluded: list[ExclusionCount] = Field(description="Securities left out, by reason.")
+
+
+class ErrorDetail(Resource):
+    """What went wrong."""
+
+    code: str = Field(
+        description="Stable, machine-readable code: INVALID_PARAMETER, UNKNOWN_PARAMETER, "
+        "NOT_FOUND, NOT_ACCEPTABLE, METHOD_NOT_ALLOWED, UNAUTHORIZED, RATE_LIMITED, "
+        "DATABASE_UNAVAILABLE, QUERY_TIMEOUT, INTERNAL_ERROR..."
+    )
+    message: str = Field(
+        description="For people: which parameter, what is wrong, and what is allowed."
+    )
+
+
+class Error(Resource):
+    """Every error response of the service has this shape."""
+
+    error: ErrorDetail = Field(description="The error.")

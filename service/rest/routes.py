@@ -1,0 +1,227 @@
+"""The /v1 routes of PRODUCT.md section 5, declared: path, parameters, resource, docs.
+
+The router (service/rest/__init__.py) and the OpenAPI document (service/rest/openapi.py) are
+both built from `OPERATIONS`; the handlers are in service/rest/handlers.py.
+"""
+
+from __future__ import annotations
+
+from service.analytics.flows import PERIODS
+from service.analytics.series import FACILITIES
+from service.analytics.squeeze import FACTORS
+from service.rest import examples, handlers, resources
+from service.rest import params as rules
+from service.rest.operations import Operation
+from service.rest.params import Param, date_param, enum_param, limit_param, text_param
+
+FROM = date_param(
+    "from",
+    "First date of the range (inclusive), YYYY-MM-DD. Omitted: from the start of the data.",
+    "2026-01-01",
+)
+TO = date_param(
+    "to",
+    "Last date of the range (inclusive), YYYY-MM-DD. Omitted: up to the newest data.",
+    "2026-12-31",
+)
+AS_OF = date_param(
+    "as_of",
+    "Point in time, YYYY-MM-DD: the view as known on this date (a value counts from its FINRA "
+    "publication date; revisions published later are not visible). Omitted: today, i.e. "
+    "everything known.",
+    "2026-08-20",
+)
+SYMBOL = text_param(
+    "symbol",
+    "Ticker symbol (case-sensitive), current or former, e.g. IWM.",
+    "IWM",
+    rules.SYMBOL,
+    "path",
+)
+FUND = text_param("symbol", "Symbol of an ETF, e.g. IWM.", "IWM", rules.SYMBOL, "path")
+INDEX_PATH = text_param("code", "Index code, e.g. R2000.", "R2000", rules.INDEX_CODE, "path")
+INDEX_FILTER = text_param(
+    "index",
+    "Only members of this index today (code, e.g. R2000); an unknown code is a 404.",
+    "R2000",
+    rules.INDEX_CODE,
+)
+
+
+def _cursor_param(what: str) -> Param:
+    return text_param(
+        "cursor",
+        f"Opaque cursor from `next_cursor` of the previous page: return the {what} after it. "
+        "Omitted: the first page.",
+        None,
+        rules.CURSOR,
+    )
+
+
+NO_SECURITY = "No security has this symbol (now or before a rename)."
+NO_INDEX = "The index given as `index` does not exist."
+SECURITY_404 = (NO_SECURITY, "no security with symbol 'NOPE' (symbols are case-sensitive)")
+INDEX_404 = (NO_INDEX, "no index with code 'NOPE'")
+
+
+# -- declarations ---------------------------------------------------------------------------
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        path="/v1/securities",
+        operation_id="listSecurities",
+        tag="securities",
+        summary="List securities",
+        description="Securities by symbol, optionally filtered by a search term, a type or "
+        "today's membership of an index; keyset-paginated (`limit`, `cursor`).",
+        params=(
+            text_param(
+                "search",
+                "Symbol prefix or part of the name (case-insensitive). Empty: no filter.",
+                "iShares",
+                rules.TEXT,
+            ),
+            enum_param("type", "Only stocks or only ETFs.", ("stock", "etf"), None),
+            INDEX_FILTER,
+            limit_param(50, "securities"),
+            _cursor_param("securities"),
+        ),
+        envelope=resources.SecurityPage,
+        handler=handlers.list_securities,
+        example=examples.SECURITY_PAGE,
+        not_found=INDEX_404,
+    ),
+    Operation(
+        path="/v1/securities/{symbol}",
+        operation_id="getSecurity",
+        tag="securities",
+        summary="One security",
+        description="The security, its shares outstanding and float as of today, and its newest "
+        "short interest known today (with every metric).",
+        params=(SYMBOL,),
+        envelope=resources.SecurityResponse,
+        handler=handlers.get_security,
+        example=examples.SECURITY,
+        not_found=SECURITY_404,
+    ),
+    Operation(
+        path="/v1/securities/{symbol}/short-interest",
+        operation_id="getShortInterest",
+        tag="securities",
+        summary="Short interest by settlement date",
+        description="FINRA short interest of the security, oldest settlement date first, with "
+        "change, % of float, days to cover, dollar value and data-quality flags. `as_of` shows "
+        "what was known on a date (point in time). Keyset-paginated.",
+        params=(
+            SYMBOL,
+            FROM,
+            TO,
+            AS_OF,
+            limit_param(100, "settlement dates"),
+            _cursor_param("settlement dates"),
+        ),
+        envelope=resources.ShortInterestPage,
+        handler=handlers.short_interest,
+        example=examples.SHORT_INTEREST_PAGE,
+        not_found=SECURITY_404,
+    ),
+    Operation(
+        path="/v1/securities/{symbol}/short-volume",
+        operation_id="getShortVolume",
+        tag="securities",
+        summary="Daily short sale volume (Reg SHO)",
+        description="FINRA Reg SHO daily short sale volume of one reporting facility, oldest "
+        "first, with the short-volume ratio. The whole range is returned.",
+        params=(
+            SYMBOL,
+            FROM,
+            TO,
+            enum_param(
+                "facility",
+                "Reporting facility: CNMS (FINRA's consolidated file, default), FNSQ, FNQC, "
+                "FNYX, FNRA or FORF.",
+                FACILITIES,
+                "CNMS",
+            ),
+        ),
+        envelope=resources.ShortVolumeList,
+        handler=handlers.short_volume,
+        example=examples.SHORT_VOLUME,
+        not_found=SECURITY_404,
+    ),
+    Operation(
+        path="/v1/securities/{symbol}/prices",
+        operation_id="getPrices",
+        tag="securities",
+        summary="Daily prices",
+        description="Unadjusted daily bars, oldest first. The whole range is returned.",
+        params=(SYMBOL, FROM, TO),
+        envelope=resources.PriceList,
+        handler=handlers.prices,
+        example=examples.PRICES,
+        not_found=SECURITY_404,
+    ),
+    Operation(
+        path="/v1/funds/{symbol}/flows",
+        operation_id="getFundFlows",
+        tag="funds",
+        summary="Fund flows by day, week or month",
+        description="Net flows of an ETF per trading day, calendar week (Monday to Friday, "
+        "labelled by its last trading day) or month, oldest first, with record inflow/outflow "
+        "flags computed over the fund's whole history. Periods overlapping [from, to] are "
+        "returned.",
+        params=(
+            FUND,
+            FROM,
+            TO,
+            enum_param("period", "Period length: day, week or month.", PERIODS, "day"),
+        ),
+        envelope=resources.FundFlowList,
+        handler=handlers.fund_flows,
+        example=examples.FUND_FLOWS,
+        not_found=(
+            "No security has this symbol, or it is not an ETF.",
+            "'AA' is a stock, not a fund: flows exist for ETFs only",
+        ),
+    ),
+    Operation(
+        path="/v1/indexes/{code}/short-exposure",
+        operation_id="getIndexShortExposure",
+        tag="indexes",
+        summary="Index short exposure by settlement date",
+        description="Shares short and their dollar value over the index's members on each "
+        "settlement date (single-stock leg) and over the ETFs tracking it (ETF leg), their "
+        "total, coverage counts and whether the total is a record.",
+        params=(INDEX_PATH, FROM, TO),
+        envelope=resources.IndexShortExposureList,
+        handler=handlers.index_short_exposure,
+        example=examples.EXPOSURE,
+        not_found=("No index has this code.", "no index with code 'NOPE'"),
+    ),
+    Operation(
+        path="/v1/screens/squeeze",
+        operation_id="getSqueezeScreen",
+        tag="screens",
+        summary="Squeeze screen",
+        description="Securities ranked by a 0-100 squeeze score from five documented factors "
+        "(short % of float, days to cover, change in short interest, recent short-volume ratio, "
+        "price move since settlement), each with its value, weight and points, using only what "
+        "was published by `as_of`; plus how many securities were left out and why. In CSV, "
+        "each factor is a group of columns (`factor_<name>_value`, `_weight`, `_contribution`).",
+        params=(
+            text_param(
+                "index",
+                "Only members of this index on as_of (code, e.g. R2000); an unknown code is a 404.",
+                "R2000",
+                rules.INDEX_CODE,
+            ),
+            AS_OF,
+            limit_param(25, "candidates"),
+        ),
+        envelope=resources.SqueezeScreen,
+        handler=handlers.squeeze_screen,
+        example=examples.SQUEEZE,
+        not_found=INDEX_404,
+        pivots={"factors": [factor.name for factor in FACTORS]},
+    ),
+)
