@@ -9,7 +9,7 @@ CHECKOV_VENV  := tools/checkov/.venv
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve demo test tools lint format schema bench clean
+.PHONY: help install run test tools deploy-check lint format schema bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv and install Shortflow with its development tools
 
 run: $(STAMP) ## Run the service with demo data (embedded Postgres + Redis when DATABASE_URL/REDIS_URL are unset)
+	$(BIN)/shortflow demo --if-empty
 	$(BIN)/shortflow serve
 
 test: $(STAMP) tools ## Run the whole test suite (real Postgres and Redis: yours via DATABASE_URL/REDIS_URL, else embedded)
@@ -61,6 +62,14 @@ lint: $(STAMP) ## ruff check, ruff format --check, mypy --strict on service/
 format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix service tests bench
 	$(BIN)/ruff format service tests bench
+
+schema: $(STAMP) ## Export schema/schema.graphql and schema/openapi.json from the code
+	$(BIN)/shortflow export-schema
+
+bench: $(STAMP) tools ## Run the benchmarks (ingest, GraphQL, HTTP cache); each prints what it measured
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.graphql
+	$(BIN)/python -m bench.http
 
 clean: ## Remove the virtualenv and caches (not the embedded data in .shortflow/)
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info

@@ -146,7 +146,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
 
 

@@ -37,6 +37,7 @@ LATENCY_BUCKETS = (
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0,
 )  # fmt: skip
 INGEST_QUERY_TIMEOUT_S = 1.0
+MAX_LABEL_SETS = 10_000
 
 
 def multiprocess() -> bool:
@@ -89,6 +90,8 @@ class Metrics:
             registry=registry,
             multiprocess_mode="mostrecent",
         )
+        self._children: dict[tuple[str, str, int, str], tuple[Counter, Histogram]] = {}
+        self._cache_children: dict[tuple[str, str], Counter] = {}
         self.ingest_last = Gauge(
             "shortflow_ingest_last_finished_timestamp_seconds",
             "When the newest applied ingest of each kind finished (Unix time).",
@@ -98,8 +101,24 @@ class Metrics:
         )
 
     def observe(self, route: str, method: str, status: int, cache: str, seconds: float) -> None:
-        self.requests.labels(route, method, str(status), cache).inc()
-        self.latency.labels(route, cache).observe(seconds)
+        key = (route, method, status, cache)
+        children = self._children.get(key)
+        if children is None:
+            # labels() costs a lock and a tuple of strings per call; a request must not pay it.
+            children = (
+                self.requests.labels(route, method, str(status), cache),
+                self.latency.labels(route, cache),
+            )
+            if len(self._children) < MAX_LABEL_SETS:
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
+
+    def cache_lookup(self, tier: str, result: str) -> None:
+        child = self._cache_children.get((tier, result))
+        if child is None:
+            child = self._cache_children[(tier, result)] = self.cache.labels(tier, result)
+        child.inc()
 
     def record_pool(self, db: Database) -> None:
         size, in_use, maximum = db.pool_usage()

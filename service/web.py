@@ -9,9 +9,9 @@ INTERNAL_ERROR, never with the traceback or a driver message.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 import orjson
@@ -151,7 +151,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else os.urandom(16).hex()
         token = request_id_var.set(request_id)
         stats = track_queries()
         started = time.perf_counter()
@@ -189,22 +189,29 @@ class RequestContextMiddleware:
             route = route_label(scope)
             if self.metrics is not None:
                 self.metrics.observe(route, scope["method"], status, cache, seconds)
-            log.info(
-                "%s %s %s",
-                scope["method"],
-                scope["path"],
-                status,
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "route": route,
-                    "status": status,
-                    "cache": cache,
-                    "duration_ms": round(seconds * 1000, 2),
-                    "db_queries": stats.count,
-                },
-            )
+            if log.isEnabledFor(logging.INFO):
+                self._log(scope, route, status, cache, seconds, stats.count)
             request_id_var.reset(token)
+
+    @staticmethod
+    def _log(
+        scope: Scope, route: str, status: int, cache: str, seconds: float, queries: int
+    ) -> None:
+        log.info(
+            "%s %s %s",
+            scope["method"],
+            scope["path"],
+            status,
+            extra={
+                "method": scope["method"],
+                "path": scope["path"],
+                "route": route,
+                "status": status,
+                "cache": cache,
+                "duration_ms": round(seconds * 1000, 2),
+                "db_queries": queries,
+            },
+        )
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

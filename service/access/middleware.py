@@ -45,7 +45,10 @@ class Caller:
 
     async def spend(self, tokens: int) -> Decision:
         """Spend more of the caller's budget (a GraphQL query's cost); RateLimited when spent."""
-        decision = await self.services.limiter.spend(self.id, self.limit, tokens)
+        limiter = self.services.limiter
+        decision = await limiter.spend(self.id, self.limit, tokens)
+        if not limiter.enabled:
+            return decision
         self.decision = decision
         if not decision.allowed:
             self.services.metrics.rate_limited.labels(self.tier).inc()
@@ -93,6 +96,10 @@ class AccessMiddleware:
             await reject(scope, send, exc, caller.decision.headers())
             return
         scope["state"]["caller"] = caller
+        if not services.limiter.enabled:
+            # No limit applies, so no RateLimit-* headers to add: skip the send wrapper.
+            await self.app(scope, receive, send)
+            return
 
         async def send_with_limits(message: Message) -> None:
             if message["type"] == "http.response.start" and caller.decision is not None:
@@ -105,8 +112,12 @@ class AccessMiddleware:
 async def identify(scope: Scope, services: Services) -> Caller:
     """The caller of a request (see module docstring); Unauthorized when not allowed in."""
     settings = services.settings
-    authorization = _header(scope, b"authorization") or None
-    key_header = _header(scope, b"x-api-key") or None
+    authorization = key_header = None
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            authorization = value.decode("latin-1")
+        elif name == b"x-api-key":
+            key_header = value.decode("latin-1")
     key = presented_key(authorization, key_header)
     if key is not None:
         found = await services.keys.resolve(key)

@@ -21,10 +21,13 @@ requests nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
 from dataclasses import dataclass
+
+from redis.exceptions import NoScriptError
 
 from service.redisclient import REDIS_ERRORS, RedisClient
 
@@ -60,7 +63,7 @@ COST_PER_TOKEN = 1_000
 LEASE_SECONDS = 1.0
 FAST_LEASE_SECONDS = 0.25
 MAX_LEASE_SHARE = 0.01
-MAX_LEASE = 100
+MAX_LEASE = 1000
 BREAKER_SECONDS = 2.0
 WARN_EVERY_S = 30.0
 
@@ -93,6 +96,10 @@ class Decision:
         return found
 
 
+UNLIMITED = Decision(True, 0, 0, 0.0)
+"""What spending returns when limits are off (no headers are sent then)."""
+
+
 @dataclass(slots=True)
 class _Lease:
     tokens: int = 0
@@ -101,6 +108,7 @@ class _Lease:
     expires_at: float = 0.0
     remaining: int = 0
     reset_at: float = 0.0
+    refill: asyncio.Future[None] | None = None
 
 
 class RateLimiter:
@@ -121,20 +129,40 @@ class RateLimiter:
 
     async def spend(self, caller: str, limit: int, tokens: int = 1) -> Decision:
         """Spend `tokens` of `caller`'s per-minute budget `limit`."""
+        if not self.enabled:
+            return UNLIMITED
         now = time.monotonic()
-        if not self.enabled or tokens <= 0:
+        if tokens <= 0:
             return Decision(True, limit, limit, 0.0)
         lease = self._leases.get(caller)
         if lease is None:
             if len(self._leases) > 50_000:
                 self._leases.clear()  # callers come and go; stale leases only cost their tokens
             lease = self._leases[caller] = _Lease()
+        if lease.refill is not None and lease.tokens < tokens:
+            # Another request of this caller is taking a lease: share it rather than ask too.
+            # Once only: if others spent it first, this request asks for its own (a request that
+            # kept waiting for leases others drain could wait forever).
+            await asyncio.shield(lease.refill)
+            now = time.monotonic()
         if lease.tokens >= tokens and now < lease.expires_at:
             lease.tokens -= tokens
             lease.remaining = max(0, lease.remaining - tokens)
             return Decision(True, limit, lease.remaining + lease.tokens, lease.reset_at - now)
         if now < self._skip_until:
             return self._fail_open(limit)
+        refill = lease.refill = asyncio.get_running_loop().create_future()
+        try:
+            return await self._refill(caller, lease, limit, tokens, now)
+        finally:
+            refill.set_result(None)
+            if lease.refill is refill:
+                lease.refill = None
+
+    async def _refill(
+        self, caller: str, lease: _Lease, limit: int, tokens: int, now: float
+    ) -> Decision:
+        """Ask Redis for a new lease (`tokens` at least) and spend `tokens` of it."""
         # Whatever is left of the current lease goes back: a new lease replaces it.
         refund = lease.tokens
         lease.size = self._next_size(lease, now, limit)
@@ -176,9 +204,10 @@ class RateLimiter:
             self._sha = await self.redis.script_load(GCRA)
         try:
             reply = await self.redis.evalsha(self._sha, 1, key, *args)
-        except REDIS_ERRORS as exc:
-            if "NOSCRIPT" not in str(exc):
-                raise
+        except NoScriptError:
+            # The node owning the key lost its script cache (a restart, a failover, a slot moved
+            # to another cluster node). redis-py strips the "NOSCRIPT" prefix from the message,
+            # so the type is the only sign. EVAL runs it and caches it on that node again.
             reply = await self.redis.eval(GCRA, 1, key, *args)
         return list(reply)
 

@@ -78,11 +78,16 @@ class CacheMiddleware:
         body = b""
         if scope["method"] == "POST":
             limit = services.settings.max_body_bytes
+            declared = headers.get(b"content-length", b"")
+            if declared.isdigit() and int(declared) > limit:
+                await _too_large(send, limit)
+                return
             body, complete = await _read_body(receive, limit)
-            receive = _replay(body, complete, receive)
-            if not complete or not headers.get(b"content-type", b"").startswith(
-                b"application/json"
-            ):
+            if not complete:
+                await _too_large(send, limit)
+                return
+            receive = _replay(body, receive)
+            if not headers.get(b"content-type", b"").startswith(b"application/json"):
                 await _forward(self.app, scope, receive, send, b"BYPASS", headers)
                 return
         fresh = b"no-cache" in headers.get(b"cache-control", b"")
@@ -196,8 +201,11 @@ async def _answer(
             assert caller.decision is not None
             await reject(scope, send, exc, caller.decision.headers())
             return
-    if scope["method"] == "GET" and is_not_modified(
-        headers.get(b"if-none-match", b"").decode("latin-1") or None, entry.etag.decode()
+    if_none_match = headers.get(b"if-none-match")
+    if (
+        if_none_match
+        and scope["method"] == "GET"
+        and is_not_modified(if_none_match.decode("latin-1"), entry.etag.decode())
     ):
         kept = [(k, v) for k, v in entry.headers if k in _KEPT_ON_304]
         await send(
@@ -205,12 +213,17 @@ async def _answer(
         )
         await send({"type": "http.response.body", "body": b""})
         return
-    response_headers = [
-        *entry.headers,
-        (b"content-length", str(len(entry.body)).encode()),
-        (b"x-cache", b"HIT"),
-    ]
-    await send({"type": "http.response.start", "status": entry.status, "headers": response_headers})
+    response_headers = entry.hit_headers
+    if response_headers is None:
+        response_headers = entry.hit_headers = [
+            *entry.headers,
+            (b"content-length", str(len(entry.body)).encode()),
+            (b"x-cache", b"HIT"),
+        ]
+    # A copy: outer layers append their own headers (request id, rate limits) to the list.
+    await send(
+        {"type": "http.response.start", "status": entry.status, "headers": list(response_headers)}
+    )
     await send({"type": "http.response.body", "body": entry.body})
 
 
@@ -350,16 +363,42 @@ async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
             return b"".join(parts), True
 
 
-def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
-    """A receive that hands the app the body already read, then the rest of the stream (an
-    oversized body reaches the app whole, which answers it with 413)."""
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the body already read, then the rest of the stream."""
     sent = False
 
     async def replayed() -> Message:
         nonlocal sent
         if not sent:
             sent = True
-            return {"type": "http.request", "body": body, "more_body": not complete}
+            return {"type": "http.request", "body": body, "more_body": False}
         return await receive()
 
     return replayed
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    """413 for a POST /graphql body over SHORTFLOW_MAX_BODY_BYTES, without reading the rest.
+    (The only route that reads a body: this is where the limit is enforced.)"""
+    body = orjson.dumps(
+        {
+            "errors": [
+                {
+                    "message": f"the request body is larger than {limit:,} bytes",
+                    "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                }
+            ]
+        }
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -48,7 +48,7 @@ class ResponseCache:
         self.memory.clear()
 
     def count(self, tier: str, result: str) -> None:
-        self.metrics.cache.labels(tier, result).inc()
+        self.metrics.cache_lookup(tier, result)
 
     def snapshot(self) -> Mapping[str, object]:
         """State for /readyz-style inspection and tests."""

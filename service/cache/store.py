@@ -46,6 +46,8 @@ class Entry:
     tokens: int
     route: str
     expires_at: float = 0.0
+    hit_headers: list[tuple[bytes, bytes]] | None = None
+    """The headers of a HIT answer, built on the first hit (a hit then copies nothing)."""
 
     @property
     def size(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -80,6 +81,16 @@ async def test_huge_bodies_are_413(client: httpx.AsyncClient) -> None:
         "/graphql", content=body, headers={"content-type": "application/json"}
     )
     assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for chunk in (b'{"query": "{ __typename }", "x": "', b"y" * 150_000, b'"}'):
+            yield chunk
+
+    chunked = await client.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert chunked.status_code == 413, "a body without Content-Length is measured as it comes"
 
 
 async def errors_of(
