@@ -66,6 +66,19 @@ class DatabaseUnavailable(ShortflowError):
     status = 503
 
 
+class SchemaNotMigrated(ShortflowError):
+    """The database lacks tables or functions of this version: migrations were not applied."""
+
+    code = "SCHEMA_NOT_MIGRATED"
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the database schema is missing or older than this version of Shortflow: "
+            "run `shortflow migrate`"
+        )
+
+
 class QueryTimeout(ShortflowError):
     """A query ran past the statement timeout."""
 

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         extra="ignore",
         frozen=True,
         populate_by_name=True,
+        # populate_by_name also makes the environment source read each field by its *name*:
+        # `home` would pick up $HOME. The prefix turns those lookups into SHORTFLOW_<name>,
+        # harmless; the documented variables are the aliases below.
+        env_prefix="SHORTFLOW_",
     )
 
     database_url: str | None = Field(

@@ -73,6 +73,14 @@ def test_migrate_twice_on_a_fresh_database(db_factory: DatabaseFactory) -> None:
     assert "up to date" in second.stdout
 
 
+def test_commands_on_an_unmigrated_database_say_to_migrate(db_factory: DatabaseFactory) -> None:
+    fresh = db_factory.create_empty()
+    result = run("keys", "list", env={"DATABASE_URL": fresh})
+    assert result.returncode == 1
+    assert "run `shortflow migrate`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_migrate_against_an_unreachable_database_fails_cleanly() -> None:
     result = run("migrate", env={"DATABASE_URL": f"postgresql://x@127.0.0.1:{free_port()}/x"})
     assert result.returncode == 1

@@ -50,3 +50,19 @@ def test_bad_values_name_the_variable(
 def test_blank_url_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "  ")
     assert load_settings().database_url is None
+
+
+def test_only_the_documented_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Field names must not be read as variables: `home` once picked up $HOME, putting the
+    embedded Postgres in the user's home directory instead of ./.shortflow."""
+    monkeypatch.delenv("SHORTFLOW_HOME", raising=False)
+    monkeypatch.delenv("SHORTFLOW_LOG_LEVEL", raising=False)
+    monkeypatch.setenv("HOME", "/somewhere/else")
+    monkeypatch.setenv("LOG_LEVEL", "ERROR")
+    monkeypatch.setenv("GRAPHIQL", "false")
+    settings = load_settings()
+    assert str(settings.home) == ".shortflow"
+    assert settings.log_level == "INFO"
+    assert settings.graphiql is True
+    monkeypatch.setenv("SHORTFLOW_HOME", "/srv/shortflow")
+    assert str(load_settings().home) == "/srv/shortflow"

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Coroutine
 from typing import Any, NoReturn, TypeVar
 
+import asyncpg
 import click
 
 from service.embedded import EmbeddedServers, start_embedded
@@ -41,6 +42,10 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
         fail(exc.message, EXIT_USAGE)
     except ShortflowError as exc:
         fail(exc.message)
+    except (OSError, asyncpg.PostgresError) as exc:
+        # Not ours to explain in detail: say what failed in one line (the traceback at DEBUG).
+        logging.getLogger("service.cli").debug("command failed", exc_info=exc)
+        fail(f"{type(exc).__name__}: {exc}")
 
 
 class Environment:

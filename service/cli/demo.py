@@ -64,6 +64,10 @@ def demo(
     """
 
     async def go() -> int:
+        from service.db.migrate import migrate
+
+        # Like `serve`: a fresh (embedded) database gets its schema first.
+        await migrate(env.database_url())
         db = Database(
             env.database_url(),
             min_size=1,

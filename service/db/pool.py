@@ -31,7 +31,7 @@ import orjson
 from asyncpg.pool import PoolConnectionProxy
 
 from service.db.replicas import Replica, ReplicaSet, current_wal_lsn, parse_lsn
-from service.errors import BadRequest, DatabaseUnavailable, QueryTimeout
+from service.errors import BadRequest, DatabaseUnavailable, QueryTimeout, SchemaNotMigrated
 
 log = logging.getLogger(__name__)
 
@@ -287,6 +287,9 @@ class Database:
         except asyncpg.CharacterNotInRepertoireError:
             # Our SQL never makes such text: it came from the caller (a NUL in an argument).
             raise BadRequest("text arguments must not contain NUL characters") from None
+        except (asyncpg.UndefinedTableError, asyncpg.UndefinedFunctionError):
+            # Our queries name what our migrations create: the database was never migrated.
+            raise SchemaNotMigrated from None
         except CONNECTION_ERRORS as exc:
             raise self._trip(exc) from None
         finally:
@@ -312,6 +315,8 @@ class Database:
                     raise QueryTimeout("the query took too long and was cancelled") from None
                 except asyncpg.CharacterNotInRepertoireError:
                     raise BadRequest("text arguments must not contain NUL characters") from None
+                except (asyncpg.UndefinedTableError, asyncpg.UndefinedFunctionError):
+                    raise SchemaNotMigrated from None
                 except _REPLICA_FALLBACK as exc:
                     # The request must not fail because a replica did: the primary answers.
                     if not isinstance(exc, asyncpg.SerializationError):
