@@ -69,6 +69,7 @@ schema: $(STAMP) ## Export schema/schema.graphql and schema/openapi.json from th
 bench: $(STAMP) tools ## Run the benchmarks (ingest, GraphQL, HTTP cache); each prints what it measured
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.graphql
+	$(BIN)/python -m bench.analytics
 	$(BIN)/python -m bench.http
 
 clean: ## Remove the virtualenv and caches (not the embedded data in .shortflow/)

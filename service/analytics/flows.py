@@ -82,12 +82,12 @@ class FlowService:
         _check_period(period)
         if direction not in DIRECTIONS:
             raise BadRequest(f"direction must be inflow or outflow, not {direction!r}")
-        flows = [_flow(row, period) for row in await self.repository.periods(None, period)]
-        if not flows:
+        day = period_end or await self.repository.latest_date()
+        if day is None:
             return []
-        day = period_end or max(f.period_end for f in flows)
         start, end = period_bounds(period, day)
-        in_period = _within(flows, start, end)
+        rows = await self.repository.periods(None, period, start)
+        in_period = _within((_flow(row, period) for row in rows), start, end)
         if direction == "inflow":
             chosen = sorted((f for f in in_period if f.flow_usd > 0), key=lambda f: -f.flow_usd)
         else:

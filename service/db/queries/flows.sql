@@ -1,11 +1,12 @@
 -- Fund flows by period.
 
 -- name: periods
--- $1 fund ids (NULL: every fund), $2 period kind ('day', 'week' or 'month').
+-- $1 fund ids (NULL: every fund), $2 period kind ('day', 'week' or 'month'), $3 only the period
+-- starting on this date (its bucket: the day, the Monday, the 1st; NULL: every period).
 -- Every period of the funds, with its record flags. Records compare a period with all earlier
--- periods of the same fund and kind, so they are computed over the whole history and the caller
--- keeps the range it wants. Weeks run Monday to Friday and months are calendar months; a period is
--- labelled by its first and last NYSE trading days. Days without a flow are missing, not zero:
+-- periods of the same fund and kind, so they are computed over the whole history before $3 (and
+-- the caller's range) cuts it. Weeks run Monday to Friday and months are calendar months; a period
+-- is labelled by its first and last NYSE trading days. Days without a flow are missing, not zero:
 -- days_reported says how many days the sum covers, trading_days how many it could cover.
 WITH daily AS (
     SELECT f.fund_id, f.date, f.flow_usd, f.shares_outstanding, f.nav,
@@ -33,28 +34,41 @@ periods AS (
     FROM daily
     GROUP BY fund_id, bucket
 ),
-labelled AS (
-    SELECT p.*, cal.first_day, cal.last_day, cal.trading_days
+-- The trading days of every bucket in the range, in one pass over the calendar (a lookup per
+-- period cost most of the query).
+labels AS (
+    SELECT CASE $2
+               WHEN 'day' THEN c.date
+               WHEN 'week' THEN date_trunc('week', c.date)::date
+               ELSE date_trunc('month', c.date)::date
+           END AS bucket,
+           min(c.date) AS first_day, max(c.date) AS last_day, count(*) AS trading_days
+    FROM calendar_day c
+    WHERE c.trading
+      AND c.date BETWEEN (SELECT min(bucket) FROM periods) AND (SELECT max(bucket_end) FROM periods)
+    GROUP BY 1
+),
+flagged AS (
+    SELECT p.fund_id, p.bucket,
+           coalesce(l.first_day, p.bucket) AS period_start,
+           coalesce(l.last_day, p.bucket_end) AS period_end,
+           p.flow_usd, p.shares_outstanding, p.nav, p.days_reported::int,
+           coalesce(l.trading_days, 0)::int AS trading_days,
+           p.flow_usd > 0
+               AND p.flow_usd > coalesce(max(p.flow_usd) OVER prior, '-Infinity') AS is_record_inflow,
+           p.flow_usd < 0
+               AND p.flow_usd < coalesce(min(p.flow_usd) OVER prior, 'Infinity') AS is_record_outflow
     FROM periods p
-    CROSS JOIN LATERAL (
-        SELECT min(c.date) AS first_day, max(c.date) AS last_day, count(*) AS trading_days
-        FROM calendar_day c
-        WHERE c.trading AND c.date BETWEEN p.bucket AND p.bucket_end
-    ) cal
+    LEFT JOIN labels l ON l.bucket = p.bucket
+    WINDOW prior AS (PARTITION BY p.fund_id ORDER BY p.bucket
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 )
-SELECT s.symbol,
-       coalesce(l.first_day, l.bucket) AS period_start,
-       coalesce(l.last_day, l.bucket_end) AS period_end,
-       l.flow_usd, l.shares_outstanding, l.nav, l.days_reported::int, l.trading_days::int,
-       l.flow_usd > 0
-           AND l.flow_usd > coalesce(max(l.flow_usd) OVER prior, '-Infinity') AS is_record_inflow,
-       l.flow_usd < 0
-           AND l.flow_usd < coalesce(min(l.flow_usd) OVER prior, 'Infinity') AS is_record_outflow
-FROM labelled l
-JOIN security s ON s.id = l.fund_id
-WINDOW prior AS (PARTITION BY l.fund_id ORDER BY l.bucket
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-ORDER BY s.symbol, l.bucket
+SELECT s.symbol, f.period_start, f.period_end, f.flow_usd, f.shares_outstanding, f.nav,
+       f.days_reported, f.trading_days, f.is_record_inflow, f.is_record_outflow
+FROM flagged f
+JOIN security s ON s.id = f.fund_id
+WHERE $3::date IS NULL OR f.bucket = $3::date
+ORDER BY s.symbol, f.bucket
 
 -- name: latest_flow_date
 SELECT max(date) FROM fund_flow WHERE flow_usd IS NOT NULL

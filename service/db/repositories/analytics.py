@@ -21,10 +21,13 @@ class FlowRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def periods(self, fund_ids: Sequence[int] | None, kind: str) -> list[asyncpg.Record]:
-        """Every period of the funds (all funds when None), with record flags, oldest first."""
+    async def periods(
+        self, fund_ids: Sequence[int] | None, kind: str, bucket: date | None = None
+    ) -> list[asyncpg.Record]:
+        """Every period of the funds (all funds when None), with record flags, oldest first; only
+        the period starting on `bucket` (a day, a Monday, a 1st) when given."""
         return await self.db.fetch(
-            FLOWS.periods, None if fund_ids is None else list(fund_ids), kind
+            FLOWS.periods, None if fund_ids is None else list(fund_ids), kind, bucket
         )
 
     async def latest_date(self) -> date | None:
