@@ -11,15 +11,21 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from redis.asyncio import Redis, RedisCluster
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 SOCKET_TIMEOUT_S = 0.25
 
 RedisClient = Redis | RedisCluster
 """Both expose the commands Shortflow uses (GET/SET/EVALSHA/PUBLISH...) with the same API."""
 
-REDIS_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
-"""What a Redis call may raise when the server is away or slow."""
+REDIS_ERRORS: tuple[type[BaseException], ...] = (
+    RedisError,
+    # Not a RedisError: what RedisCluster raises when no node of the cluster can be reached.
+    RedisClusterException,
+    OSError,
+    TimeoutError,
+)
+"""What a Redis call may raise when the server (or every node of a cluster) is away or slow."""
 
 
 def is_cluster_url(url: str) -> bool:

