@@ -147,6 +147,16 @@ def database_url(db_factory: DatabaseFactory) -> str:
     return db_factory.create()
 
 
+@pytest.fixture(scope="module")
+def sample_url(db_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database of this module's own, loaded with the real samples (tests/support/datasets.py)."""
+    from tests.support.datasets import load_sample  # it imports this module: import on use
+
+    url = db_factory.create()
+    load_sample(url, tmp_path_factory.mktemp("sample"))
+    return url
+
+
 @pytest.fixture
 def redis_prefix() -> str:
     return f"sft:{secrets.token_hex(4)}:"

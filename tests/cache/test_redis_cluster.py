@@ -28,8 +28,7 @@ from service.cache.versions import invalidation_channel, versions_key
 from service.redisclient import create_redis
 from tests.access.test_access import create_key
 from tests.cache.test_cache import NAME_QUERY, ingest, securities_file
-from tests.conftest import DatabaseFactory, Servers, app_client, make_settings
-from tests.support.datasets import load_sample
+from tests.conftest import Servers, app_client, make_settings
 from tests.support.servers import TempRedisCluster, free_cluster_port, redis_server_binary
 
 pytestmark = pytest.mark.slow
@@ -59,13 +58,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TempRedisClust
     print(f"\nthree-node Redis Cluster formed in {time.perf_counter() - started:.1f} s")
     yield servers
     servers.stop()
-
-
-@pytest.fixture(scope="module")
-def sample_url(db_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = db_factory.create()
-    load_sample(url, tmp_path_factory.mktemp("sample"))
-    return url
 
 
 @pytest.fixture

@@ -38,8 +38,8 @@ from service.db.pool import Database
 from service.demo.files import write_csv
 from service.ingest.base import IngestOptions
 from service.ingest.pipeline import ingest_file
-from tests.conftest import DatabaseFactory, Servers
-from tests.support.datasets import SECURITIES, load_sample
+from tests.conftest import Servers
+from tests.support.datasets import SECURITIES
 from tests.support.live import live_server_process
 from tests.support.servers import TempPostgres, TempRedis
 
@@ -185,13 +185,6 @@ def _own_directory(prefix: str) -> Iterator[Path]:
         yield root
     finally:
         shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def sample_url(db_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = db_factory.create()
-    load_sample(url, tmp_path_factory.mktemp("sample"))
-    return url
 
 
 @pytest.fixture

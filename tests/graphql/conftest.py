@@ -9,17 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import DatabaseFactory, Servers, app_client, make_settings
-from tests.support.datasets import load_sample
+from tests.conftest import Servers, app_client, make_settings
 
 Query = Callable[..., Awaitable[dict[str, Any]]]
-
-
-@pytest.fixture(scope="module")
-def sample_url(db_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = db_factory.create()
-    load_sample(url, tmp_path_factory.mktemp("sample"))
-    return url
 
 
 @pytest.fixture
