@@ -50,6 +50,13 @@ from service.models import SqueezeScreen as SqueezeScreenModel
 GraphQLInfo = Info[Context, None]
 
 
+# The arguments many fields share, declared once (GraphQL name, type, description).
+FromDate = Annotated[datetime.date | None, strawberry.argument(name="from", description=FROM)]
+ToDate = Annotated[datetime.date | None, strawberry.argument(description=TO)]
+AsOfDate = Annotated[datetime.date | None, strawberry.argument(description=AS_OF)]
+AfterCursor = Annotated[str | None, strawberry.argument(description=AFTER)]
+
+
 def _value(member: Enum) -> str:
     """The model value of a GraphQL enum member ("etf" for SecurityType.ETF)."""
     return str(member.value)
@@ -73,7 +80,7 @@ class Security:
     async def shares_outstanding(
         self,
         info: GraphQLInfo,
-        as_of: Annotated[datetime.date | None, strawberry.argument(description=AS_OF)] = None,
+        as_of: AsOfDate = None,
     ) -> BigInt | None:
         shares, _ = await info.context.share_counts.load((self.id, _as_of(info, as_of)))
         return None if shares is None else BigInt(shares)
@@ -85,7 +92,7 @@ class Security:
     async def float_shares(
         self,
         info: GraphQLInfo,
-        as_of: Annotated[datetime.date | None, strawberry.argument(description=AS_OF)] = None,
+        as_of: AsOfDate = None,
     ) -> BigInt | None:
         shares, float_shares = await info.context.share_counts.load((self.id, _as_of(info, as_of)))
         value = shares if cast(SecurityModel, self).type == "etf" else float_shares
@@ -95,13 +102,11 @@ class Security:
     async def short_interest(
         self,
         info: GraphQLInfo,
-        from_: Annotated[
-            datetime.date | None, strawberry.argument(name="from", description=FROM)
-        ] = None,
-        to: Annotated[datetime.date | None, strawberry.argument(description=TO)] = None,
-        as_of: Annotated[datetime.date | None, strawberry.argument(description=AS_OF)] = None,
+        from_: FromDate = None,
+        to: ToDate = None,
+        as_of: AsOfDate = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = 100,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        after: AfterCursor = None,
     ) -> ShortInterestConnection:
         size = cursors.check_first(first, 100)
         cursors.check_range(from_, to)
@@ -131,7 +136,7 @@ class Security:
     async def latest_short_interest(
         self,
         info: GraphQLInfo,
-        as_of: Annotated[datetime.date | None, strawberry.argument(description=AS_OF)] = None,
+        as_of: AsOfDate = None,
     ) -> ShortInterest | None:
         point = await info.context.latest_short_interest.load((self.id, _as_of(info, as_of)))
         return cast(ShortInterest | None, point)
@@ -140,10 +145,8 @@ class Security:
     async def short_volume(
         self,
         info: GraphQLInfo,
-        from_: Annotated[
-            datetime.date | None, strawberry.argument(name="from", description=FROM)
-        ] = None,
-        to: Annotated[datetime.date | None, strawberry.argument(description=TO)] = None,
+        from_: FromDate = None,
+        to: ToDate = None,
         facility: Annotated[
             str,
             strawberry.argument(
@@ -160,10 +163,8 @@ class Security:
     async def prices(
         self,
         info: GraphQLInfo,
-        from_: Annotated[
-            datetime.date | None, strawberry.argument(name="from", description=FROM)
-        ] = None,
-        to: Annotated[datetime.date | None, strawberry.argument(description=TO)] = None,
+        from_: FromDate = None,
+        to: ToDate = None,
     ) -> list[Price]:
         cursors.check_range(from_, to)
         bars = await info.context.analytics.series.prices(self.id, from_, to)
@@ -173,10 +174,8 @@ class Security:
     async def fund_flows(
         self,
         info: GraphQLInfo,
-        from_: Annotated[
-            datetime.date | None, strawberry.argument(name="from", description=FROM)
-        ] = None,
-        to: Annotated[datetime.date | None, strawberry.argument(description=TO)] = None,
+        from_: FromDate = None,
+        to: ToDate = None,
         period: Annotated[
             FlowPeriod | None,
             strawberry.argument(description="Period length (DAY, WEEK Mon-Fri, MONTH)."),
@@ -235,7 +234,7 @@ class Index:
             strawberry.argument(description="Membership date. Omitted: today."),
         ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = 100,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        after: AfterCursor = None,
     ) -> SecurityConnection:
         return await _securities_page(
             info,
@@ -259,10 +258,8 @@ class Index:
     async def short_exposure(
         self,
         info: GraphQLInfo,
-        from_: Annotated[
-            datetime.date | None, strawberry.argument(name="from", description=FROM)
-        ] = None,
-        to: Annotated[datetime.date | None, strawberry.argument(description=TO)] = None,
+        from_: FromDate = None,
+        to: ToDate = None,
     ) -> list[IndexShortExposure]:
         cursors.check_range(from_, to)
         series = await info.context.analytics.exposure.series(self.code, from_, to)
@@ -382,7 +379,7 @@ class Query:
             strawberry.argument(description="Only members of this index (e.g. R2000) today."),
         ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = 50,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        after: AfterCursor = None,
     ) -> SecurityConnection:
         return await _securities_page(
             info,
@@ -437,7 +434,7 @@ class Query:
         index: Annotated[
             str | None, strawberry.argument(description="Only members of this index on asOf.")
         ] = None,
-        as_of: Annotated[datetime.date | None, strawberry.argument(description=AS_OF)] = None,
+        as_of: AsOfDate = None,
         first: Annotated[int | None, strawberry.argument(description="How many (0 to 1000).")] = 25,
     ) -> list[SqueezeCandidate]:
         screen = await _screen(info, index, as_of, first)
@@ -450,7 +447,7 @@ class Query:
         index: Annotated[
             str | None, strawberry.argument(description="Only members of this index on asOf.")
         ] = None,
-        as_of: Annotated[datetime.date | None, strawberry.argument(description=AS_OF)] = None,
+        as_of: AsOfDate = None,
         first: Annotated[int | None, strawberry.argument(description="How many (0 to 1000).")] = 25,
     ) -> SqueezeScreen:
         return cast(SqueezeScreen, await _screen(info, index, as_of, first))
