@@ -42,7 +42,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async with running_services(settings, metrics) as services:
             yield {"shortflow": services}
 
-    middleware = [Middleware(RequestContextMiddleware, metrics=metrics)]
+    middleware = [
+        Middleware(RequestContextMiddleware, metrics=metrics, access_log=settings.access_log)
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(

@@ -165,6 +165,12 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=_env("SHORTFLOW_LOG_LEVEL")
     )
+    access_log: Literal["all", "errors", "off"] = Field(
+        default="all",
+        validation_alias=_env("SHORTFLOW_ACCESS_LOG"),
+        description="Access lines (at INFO): all requests, errors (4xx, 5xx and answers slower "
+        "than 1 s) or off. One line costs more than a cached answer (docs/access.md).",
+    )
     log_format: Literal["json", "console"] = Field(
         default="json",
         validation_alias=_env("SHORTFLOW_LOG_FORMAT"),

@@ -103,6 +103,8 @@ EXCEPTION_HANDLERS = {
 }
 
 
+SLOW_REQUEST_S = 1.0
+"""With SHORTFLOW_ACCESS_LOG=errors, answers slower than this are logged too."""
 ROUTE_KEY = "shortflow.route"
 """Scope key where a layer that answers before routing (the response cache) names the route."""
 
@@ -142,9 +144,12 @@ def _matching(routes: list[BaseRoute], scope: Scope) -> str:
 class RequestContextMiddleware:
     """Request id in and out, per-request query accounting, metrics, one access log line."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: Metrics | None = None, access_log: str = "all"
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -189,9 +194,14 @@ class RequestContextMiddleware:
             route = route_label(scope)
             if self.metrics is not None:
                 self.metrics.observe(route, scope["method"], status, cache, seconds)
-            if log.isEnabledFor(logging.INFO):
+            if self._wants_line(status, seconds) and log.isEnabledFor(logging.INFO):
                 self._log(scope, route, status, cache, seconds, stats.count)
             request_id_var.reset(token)
+
+    def _wants_line(self, status: int, seconds: float) -> bool:
+        if self.access_log == "all":
+            return True
+        return self.access_log == "errors" and (status >= 400 or seconds >= SLOW_REQUEST_S)
 
     @staticmethod
     def _log(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import asyncpg
 import httpx
+import pytest
 
 from tests.conftest import Servers, app_client, make_settings
 from tests.support.servers import free_port
@@ -99,3 +102,21 @@ async def test_security_by_symbol(client: httpx.AsyncClient, database_url: str) 
     }
     missing = await client.post("/graphql", json={"query": '{ security(symbol: "NOPE") { name } }'})
     assert missing.json()["data"] == {"security": None}
+
+
+@pytest.mark.parametrize(("mode", "logged"), [("all", [200, 404]), ("errors", [404]), ("off", [])])
+async def test_access_lines_follow_the_access_log_setting(
+    database_url: str,
+    servers: Servers,
+    redis_prefix: str,
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
+    logged: list[int],
+) -> None:
+    settings = make_settings(database_url, servers.redis_url, redis_prefix, access_log=mode)
+    async with app_client(settings) as client:
+        with caplog.at_level(logging.INFO, logger="service.http"):
+            await client.get("/healthz")
+            await client.get("/nowhere")
+    lines = [r for r in caplog.records if r.name == "service.http"]
+    assert [r.status for r in lines] == logged  # type: ignore[attr-defined]
