@@ -21,8 +21,8 @@ import asyncio
 import contextvars
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
@@ -281,15 +281,8 @@ class Database:
         pool = self._require_pool()
         conn = await self._acquire(pool)
         try:
-            yield conn
-        except asyncpg.QueryCanceledError:
-            raise QueryTimeout("the query took too long and was cancelled") from None
-        except asyncpg.CharacterNotInRepertoireError:
-            # Our SQL never makes such text: it came from the caller (a NUL in an argument).
-            raise BadRequest("text arguments must not contain NUL characters") from None
-        except (asyncpg.UndefinedTableError, asyncpg.UndefinedFunctionError):
-            # Our queries name what our migrations create: the database was never migrated.
-            raise SchemaNotMigrated from None
+            with _translated_errors():
+                yield conn
         except CONNECTION_ERRORS as exc:
             raise self._trip(exc) from None
         finally:
@@ -310,13 +303,8 @@ class Database:
             replica = self.replicas.choose()
             if replica is not None:
                 try:
-                    return await replica.read(run, self._connect_timeout)
-                except asyncpg.QueryCanceledError:
-                    raise QueryTimeout("the query took too long and was cancelled") from None
-                except asyncpg.CharacterNotInRepertoireError:
-                    raise BadRequest("text arguments must not contain NUL characters") from None
-                except (asyncpg.UndefinedTableError, asyncpg.UndefinedFunctionError):
-                    raise SchemaNotMigrated from None
+                    with _translated_errors():
+                        return await replica.read(run, self._connect_timeout)
                 except _REPLICA_FALLBACK as exc:
                     # The request must not fail because a replica did: the primary answers.
                     if not isinstance(exc, asyncpg.SerializationError):
@@ -360,6 +348,22 @@ class Database:
             raise self._trip(exc) from None
         finally:
             await _release(pool, conn)
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """Driver errors that mean something a caller can act on, as our errors (primary and
+    replicas alike); connection failures are left to the caller, which trips or falls back."""
+    try:
+        yield
+    except asyncpg.QueryCanceledError:
+        raise QueryTimeout("the query took too long and was cancelled") from None
+    except asyncpg.CharacterNotInRepertoireError:
+        # Our SQL never makes such text: it came from the caller (a NUL in an argument).
+        raise BadRequest("text arguments must not contain NUL characters") from None
+    except (asyncpg.UndefinedTableError, asyncpg.UndefinedFunctionError):
+        # Our queries name what our migrations create: the database was never migrated.
+        raise SchemaNotMigrated from None
 
 
 _RELEASE_ERRORS: tuple[type[BaseException], ...] = (*CONNECTION_ERRORS, asyncpg.InterfaceError)
