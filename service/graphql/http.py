@@ -30,6 +30,7 @@ from service.graphql.context import Context
 from service.graphql.engine import GraphQLEngine, MethodNotAllowed, RequestError, error_body
 from service.graphql.graphiql import graphiql_page
 from service.graphql.limits import QueryRejected
+from service.negotiation import accept_ranges, quality
 from service.state import Services, services
 from service.web import retry_headers
 
@@ -46,34 +47,19 @@ class _HTTPError(Exception):
 
 
 def negotiate(accept: str | None) -> str | None:
-    """The response media type for an Accept header, or None when nothing fits (406)."""
-    if not accept:
+    """The response media type for an Accept header, or None when nothing fits (406).
+
+    application/graphql-response+json only when the client names it (a wildcard means the
+    long-standing application/json), and it wins a tie with application/json, as the
+    GraphQL-over-HTTP specification prefers."""
+    if not accept or not accept.strip():
         return JSON
-    best: tuple[float, str] | None = None
-    for part in accept.split(","):
-        media, _, params = part.strip().partition(";")
-        media = media.strip().lower()
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality <= 0:
-            continue
-        if media == GRAPHQL_RESPONSE:
-            candidate = GRAPHQL_RESPONSE
-        elif media in (JSON, "application/*", "*/*"):
-            candidate = JSON
-        else:
-            continue
-        # Equal quality: the explicitly named type wins over a wildcard.
-        rank = quality + (0.001 if media in (GRAPHQL_RESPONSE, JSON) else 0)
-        if best is None or rank > best[0]:
-            best = (rank, candidate)
-    return best[1] if best else None
+    ranges = accept_ranges(accept)
+    graphql_q = quality(GRAPHQL_RESPONSE, ranges, wildcards=False)
+    json_q = quality(JSON, ranges)
+    if graphql_q <= 0 and json_q <= 0:
+        return None
+    return GRAPHQL_RESPONSE if graphql_q >= json_q else JSON
 
 
 def _wants_html(request: Request) -> bool:

@@ -9,6 +9,7 @@ gives both a quality of 0 is a 406.
 from __future__ import annotations
 
 from service.errors import ShortflowError
+from service.negotiation import accept_ranges, quality
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -22,50 +23,14 @@ class NotAcceptable(ShortflowError):
     status = 406
 
 
-def _ranges(accept: str) -> list[tuple[str, float]]:
-    ranges = []
-    for part in accept.split(","):
-        media, _, parameters = part.partition(";")
-        media = media.strip().lower()
-        if not media:
-            continue
-        quality = 1.0
-        for parameter in parameters.split(";"):
-            key, _, value = parameter.strip().partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = min(1.0, max(0.0, float(value)))
-                except ValueError:
-                    quality = 0.0
-        ranges.append((media, quality))
-    return ranges
-
-
-def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
-    kind = media_type.split("/")[0]
-    best: tuple[int, float] | None = None  # (specificity, quality)
-    for media, quality in ranges:
-        if media == media_type:
-            specificity = 2
-        elif media == f"{kind}/*":
-            specificity = 1
-        elif media == "*/*":
-            specificity = 0
-        else:
-            continue
-        if best is None or specificity > best[0]:
-            best = (specificity, quality)
-    return best[1] if best else 0.0
-
-
 def negotiate(format_: str | None, accept: str | None) -> str:
     """The media type to answer with: JSON or CSV; NotAcceptable when neither is acceptable."""
     if format_ is not None:
         return _FORMATS[format_]
     if not accept or not accept.strip():
         return JSON
-    ranges = _ranges(accept)
-    json_q, csv_q = _quality(JSON, ranges), _quality(CSV, ranges)
+    ranges = accept_ranges(accept)
+    json_q, csv_q = quality(JSON, ranges), quality(CSV, ranges)
     if json_q <= 0 and csv_q <= 0:
         raise NotAcceptable(
             f"Accept: {accept[:100]!r} allows neither application/json nor text/csv; accept "
