@@ -155,7 +155,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, b"x-request-id")
+        incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else os.urandom(16).hex()
         token = request_id_var.set(request_id)
         stats = track_queries()
@@ -224,7 +224,8 @@ class RequestContextMiddleware:
         )
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of request header `name` (lowercase bytes), or None."""
     for key, value in scope["headers"]:
         if key == name:
             return str(value.decode("latin-1"))

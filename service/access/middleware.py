@@ -28,6 +28,7 @@ from service.access.ratelimit import Decision
 from service.db.repositories.keys import ApiKey
 from service.errors import DatabaseUnavailable, RateLimited, ShortflowError, Unauthorized
 from service.state import Services
+from service.web import header
 
 EXEMPT_PREFIXES = ("/graphql/static",)
 
@@ -71,7 +72,7 @@ def metered(scope: Scope) -> bool:
         return False
     if scope["method"] == "GET" and b"query=" not in scope.get("query_string", b""):
         # The GraphiQL page (a browser without a query) is a static document.
-        return "text/html" not in _header(scope, b"accept")
+        return "text/html" not in (header(scope, b"accept") or "")
     return True
 
 
@@ -156,10 +157,3 @@ async def reject(
     ]
     await send({"type": "http.response.start", "status": exc.status, "headers": start})
     await send({"type": "http.response.body", "body": body})
-
-
-def _header(scope: Scope, name: bytes) -> str:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return ""

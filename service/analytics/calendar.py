@@ -18,6 +18,10 @@ from datetime import date, timedelta
 
 import holidays
 
+EARLIEST = date(1900, 1, 1)
+LATEST = date(9999, 12, 31)
+"""Open ends of a date range (`from`/`to` omitted), as dates the queries can compare with."""
+
 PUBLICATION_LAG_TRADING_DAYS = 7
 PRICE_LOOKBACK_TRADING_DAYS = 5
 """Short value uses the last close on or before the settlement date, at most this many trading

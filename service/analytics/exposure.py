@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from service.analytics.calendar import EARLIEST, LATEST
 from service.db.repositories.analytics import IndexRepository
 from service.models import IndexShortExposure
-
-EARLIEST = date(1900, 1, 1)
-LATEST = date(9999, 12, 31)
 
 
 class ExposureService:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from service.analytics.calendar import EARLIEST, LATEST
 from service.db.repositories.market_data import MarketDataRepository
 from service.errors import BadRequest
 from service.models import PriceBar, ShortVolumeDay
 
-EARLIEST = date(1900, 1, 1)
-LATEST = date(9999, 12, 31)
 FACILITIES = ("CNMS", "FNSQ", "FNQC", "FNYX", "FNRA", "FORF")
 
 

@@ -11,11 +11,9 @@ from datetime import date
 
 import asyncpg
 
+from service.analytics.calendar import EARLIEST, LATEST
 from service.db.repositories.short_interest import ShortInterestRepository
 from service.models import ShortInterestPoint
-
-EARLIEST = date(1900, 1, 1)
-LATEST = date(9999, 12, 31)
 
 
 def build_point(row: asyncpg.Record) -> ShortInterestPoint:

@@ -8,13 +8,9 @@ import time
 import click
 
 from service.cli import EXIT_FAILURE, EXIT_OK, Environment, pass_env, run_async
-from service.cli.ingest import (
-    INGEST_STATEMENT_TIMEOUT_MS,
-    console,
-    describe,
-    invalidation_publisher,
-)
+from service.cli.ingest import console, describe, ingest_database, invalidation_publisher
 from service.db.pool import Database
+from service.db.repositories.short_interest import ShortInterestRepository
 from service.demo.generate import DemoPlan, generate
 from service.ingest.base import IngestOptions
 from service.ingest.pipeline import ingest_file
@@ -68,15 +64,9 @@ def demo(
 
         # Like `serve`: a fresh (embedded) database gets its schema first.
         await migrate(env.database_url())
-        db = Database(
-            env.database_url(),
-            min_size=1,
-            max_size=2,
-            statement_timeout_ms=INGEST_STATEMENT_TIMEOUT_MS,
-        )
-        await db.open()
+        db = await ingest_database(env)
         try:
-            if if_empty and await db.fetchval("SELECT EXISTS (SELECT 1 FROM short_interest)"):
+            if if_empty and await ShortInterestRepository(db).any():
                 console.print("demo: the database already holds data; nothing to do (--if-empty)")
                 return EXIT_OK
             return await _load(

@@ -86,13 +86,7 @@ def run_ingest(
     """Ingest each file in order; the exit code is the worst outcome's."""
 
     async def go() -> int:
-        db = Database(
-            env.database_url(),
-            min_size=1,
-            max_size=2,
-            statement_timeout_ms=INGEST_STATEMENT_TIMEOUT_MS,
-        )
-        await db.open()
+        db = await ingest_database(env)
         publish = invalidation_publisher(env)
         code = EXIT_OK
         try:
@@ -118,6 +112,15 @@ def run_ingest(
         return code
 
     return run_async(go())
+
+
+async def ingest_database(env: Environment) -> Database:
+    """The connections an ingest runs on: the primary, without the API's statement timeout."""
+    db = Database(
+        env.database_url(), min_size=1, max_size=2, statement_timeout_ms=INGEST_STATEMENT_TIMEOUT_MS
+    )
+    await db.open()
+    return db
 
 
 def invalidation_publisher(

@@ -38,3 +38,7 @@ CROSS JOIN LATERAL (
     ORDER BY settlement_date DESC, known_from DESC
     LIMIT 1
 ) p
+
+-- name: any
+-- Whether any short interest is stored (`shortflow demo --if-empty`).
+SELECT EXISTS (SELECT 1 FROM short_interest)

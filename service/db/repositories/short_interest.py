@@ -36,3 +36,8 @@ class ShortInterestRepository:
     async def latest(self, security_ids: Sequence[int], known_on: date) -> list[asyncpg.Record]:
         """Each security's newest version known on `known_on` (securities without one omitted)."""
         return await self.db.fetch(Q.latest, list(security_ids), known_on)
+
+    async def any(self) -> bool:
+        """Whether the database holds any short interest at all."""
+        found: bool = await self.db.fetchval(Q.any)
+        return found
