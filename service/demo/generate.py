@@ -5,7 +5,7 @@ ingest pipeline, so the demo exercises exactly what user files go through:
 
 - securities: `stocks` companies plus ten ETFs, share counts changing yearly, one symbol change;
 - indexes: R2000 (members reconstituted every June) tracked by IWM and VTWO, SP500 tracked by SPY;
-- FINRA short interest for every settlement date of `years` years (one bulk file per year), as a
+- FINRA short interest for every settlement date of `years` years (one bulk file per date), as a
   mean-reverting share of float, with FINRA's days to cover, a few revisions and splits;
 - daily closes for the ETFs and the 200 largest companies; the others have closes around their
   settlement dates (enough for short value and the squeeze screen);
@@ -382,9 +382,11 @@ def _short_interest(
 ) -> list[Path]:
     previous: dict[str, int] = {}
     share = {c.symbol: c.short_share for c in companies}
-    files: dict[int, list[tuple[date, ShortInterestRow]]] = {}
+    # One file per settlement date, named as FINRA names it: a bulk file holds one date, and the
+    # ingest rejects rows of any other (service/ingest/finra.py).
+    files: dict[date, list[tuple[date, ShortInterestRow]]] = {}
     for settlement in settlements:
-        rows = files.setdefault(settlement.year, [])
+        rows = files.setdefault(settlement, [])
         for company in companies:
             target = company.short_share
             swing = 0.35 if company.hot else 0.12
@@ -424,8 +426,8 @@ def _short_interest(
                 (settlement, _si_row(rng, symbol, name, "ARCA", current, previous, adv, symbol))
             )
     paths = []
-    for year, rows in sorted(files.items()):
-        paths.append(write_finra_bulk_rows(directory / f"shrt{year}.csv", rows))
+    for settlement, rows in sorted(files.items()):
+        paths.append(write_finra_bulk_rows(directory / f"shrt{settlement:%Y%m%d}.csv", rows))
     return paths
 
 

@@ -3,6 +3,11 @@ date for the whole market) and the website's per-symbol export (quoted CSV, newe
 
 Both become point-in-time versions (see `ingest_short_interest.sql`): each value is known from its
 publication date on FINRA's schedule, and a row flagged `R` revises the previous settlement date.
+
+A bulk file holds one settlement date: its name's (`shrt20260731.csv`), or, when the name carries
+none, its first row's. A row of another date is rejected with the reason, never applied: stored
+as a new value of an already published date, it would rewrite that date's history, and
+corrections come only through FINRA's revision rule (a later file's `R` rows).
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ from service.ingest.csvfile import read_csv
 Q = queries.load("ingest_short_interest")
 
 _ETF_NAME = re.compile(r"\bETF\b", re.IGNORECASE)
+_BULK_NAME = re.compile(r"^shrt(\d{8})\b", re.IGNORECASE)
+_SETTLEMENT_AT = 4
+"""Position of the settlement date (`ref_date`) in a staging tuple."""
 
 BULK_COLUMNS = {
     "symbol": ("symbolcode",),
@@ -165,6 +173,7 @@ class FinraBulk(ShortInterestFormat):
         lines = source.lines()
         at: dict[str, int] = {}
         width = 0
+        file_date, origin = self.named_date(source.path.name)
         for number, text in lines:
             if not text.strip():
                 continue
@@ -178,9 +187,31 @@ class FinraBulk(ShortInterestFormat):
             try:
                 if len(cells) != width:
                     raise RowError(f"expected {width} fields separated by '|', found {len(cells)}")
-                yield self.stage(number, text, cells, at, today)
+                staged = self.stage(number, text, cells, at, today)
+                settlement: date = staged[_SETTLEMENT_AT]
+                if file_date is None:
+                    file_date, origin = settlement, f"its first row, line {number}"
+                elif settlement != file_date:
+                    raise RowError(
+                        f"settlement date {settlement} is not this file's settlement date "
+                        f"{file_date} (from {origin}): a bulk file holds one date, and a value "
+                        "of another date is not accepted as a correction"
+                    )
+                yield staged
             except RowError as exc:
                 source.rejects.add(number, text, str(exc))
+
+    def named_date(self, name: str) -> tuple[date | None, str]:
+        """The settlement date FINRA's file name gives (`shrtYYYYMMDD.csv`), and where it came
+        from; (None, "") when the name carries no date."""
+        match = _BULK_NAME.match(name)
+        if match is None:
+            return None, ""
+        try:
+            named = self.dates(match.group(1), "file name")
+        except RowError:
+            return None, ""
+        return named, f"the file name {name}"
 
 
 class FinraWebExport(ShortInterestFormat):

@@ -249,3 +249,79 @@ async def test_a_missing_file_is_a_clear_error(ingest: Ingest, tmp_path: Path) -
     outcome = await ingest(tmp_path / "nope.csv", "short-interest")
     assert outcome.status == "failed"
     assert "no such file" in (outcome.error or "")
+
+
+def _with_row_redated(source: Path, target: Path, symbol: str, settlement: str) -> int:
+    """A copy of a real bulk file with one row's settlementDate changed; its line number."""
+    lines = source.read_text().splitlines()
+    for index, line in enumerate(lines):
+        cells = line.split("|")
+        if cells[1] == symbol:
+            lines[index] = "|".join([*cells[:-1], settlement])
+            target.write_text("\n".join(lines) + "\n")
+            return index + 1
+    raise AssertionError(f"{symbol} is not in {source}")
+
+
+async def test_a_row_of_another_date_is_rejected_and_history_stays(
+    db: Database, ingest: Ingest, tmp_path: Path
+) -> None:
+    await ingest(shared_file(JULY_15), "short-interest")
+    stored_before = await db.fetch(
+        "SELECT si.* FROM short_interest si JOIN security s ON s.id = si.security_id "
+        "WHERE s.symbol = 'AMZO' ORDER BY si.settlement_date, si.known_from"
+    )
+    misdated = tmp_path / "shrt20260731.csv"
+    line = _with_row_redated(shared_file(JULY_31), misdated, "AMZO", "2026-07-15")
+
+    outcome = await ingest(misdated, "short-interest")
+
+    assert (outcome.status, outcome.rows_read, outcome.rows_accepted, outcome.rows_rejected) == (
+        "applied",
+        22341,
+        22340,
+        1,
+    )
+    stored = await db.fetchrow(
+        "SELECT line_number, reason, raw FROM rejected_row WHERE ingest_run_id = $1",
+        outcome.run_id,
+    )
+    assert stored["line_number"] == line
+    assert stored["reason"].startswith(
+        "settlement date 2026-07-15 is not this file's settlement date 2026-07-31 "
+        "(from the file name shrt20260731.csv)"
+    )
+    assert stored["raw"].startswith("20260731|AMZO|Tradr 2X Short AMZN Daily ETF|")
+    # AMZO's 2026-07-15 point is what FINRA published for that date, in every point in time.
+    for as_of in (date(2026, 7, 24), date(2026, 8, 11), date(2030, 1, 1)):
+        point = await value(db, "AMZO", date(2026, 7, 15), as_of)
+        assert point is not None
+        assert (point["short_interest"], point["known_from"], point["revised"]) == (
+            8170,
+            date(2026, 7, 24),
+            False,
+        )
+    after = await db.fetch(
+        "SELECT si.* FROM short_interest si JOIN security s ON s.id = si.security_id "
+        "WHERE s.symbol = 'AMZO' ORDER BY si.settlement_date, si.known_from"
+    )
+    assert [dict(r) for r in after] == [dict(r) for r in stored_before]
+
+
+async def test_without_a_dated_name_the_first_row_gives_the_file_date(
+    db: Database, ingest: Ingest, tmp_path: Path
+) -> None:
+    renamed = tmp_path / "short_interest_upload.csv"
+    line = _with_row_redated(shared_file(JULY_31), renamed, "AMZO", "2026-07-15")
+    outcome = await ingest(renamed, "short-interest")
+    assert (outcome.rows_accepted, outcome.rows_rejected) == (22340, 1)
+    assert [(r.line, r.reason.split(":")[0]) for r in outcome.rejects] == [
+        (
+            line,
+            "settlement date 2026-07-15 is not this file's settlement date 2026-07-31 "
+            "(from its first row, line 2)",
+        )
+    ]
+    assert await db.fetchval("SELECT array_agg(DISTINCT settlement_date) FROM short_interest") == [
+        date(2026, 7, 31)
+    ]
