@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from service.access.middleware import AccessMiddleware
 from service.cache.middleware import CacheMiddleware
+from service.deadline import DeadlineMiddleware
 from service.graphql.http import graphql_endpoint
 from service.health import healthz, readyz
 from service.lifespan import running_services
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_age=600,
             )
         )
+    middleware.append(Middleware(DeadlineMiddleware, seconds=settings.request_timeout_s))
     # Keys and rate limits apply to what CORS lets through (preflights are answered above).
     middleware.append(Middleware(AccessMiddleware))
     # Inside the access check: a cached answer is still authorised and metered.

@@ -66,6 +66,23 @@ class DatabaseUnavailable(ShortflowError):
     status = 503
 
 
+class DatabaseBusy(ShortflowError):
+    """Every database connection stayed busy for as long as a request may queue for one.
+
+    Not an outage: Postgres is up and the breaker stays closed; retrying after a moment works."""
+
+    code = "DATABASE_BUSY"
+    status = 503
+
+
+class RequestTimeout(ShortflowError):
+    """The request ran past its deadline (SHORTFLOW_REQUEST_TIMEOUT_S) without an answer;
+    whatever it was waiting for (a hung database) was abandoned and its connection released."""
+
+    code = "REQUEST_TIMEOUT"
+    status = 503
+
+
 class SchemaNotMigrated(ShortflowError):
     """The database lacks tables or functions of this version: migrations were not applied."""
 

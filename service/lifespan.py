@@ -53,6 +53,8 @@ async def running_services(settings: Settings, metrics: Metrics) -> AsyncIterato
         max_size=resolved.pool_max_size,
         statement_timeout_ms=resolved.statement_timeout_ms,
         connect_timeout_s=resolved.connect_timeout_s,
+        pool_wait_s=resolved.pool_wait_s,
+        observe_pool_wait=metrics.pool_wait.observe,
     )
     await db.open()
     replica_health = asyncio.create_task(db.watch_replicas(), name="shortflow-replicas")

@@ -78,10 +78,18 @@ class Metrics:
         )
         self.pool = Gauge(
             "shortflow_db_pool_connections",
-            "Postgres connections of the API processes: open, in use, and the maximum.",
+            "Postgres connections of the API processes: open, in use, the maximum, and queries "
+            "waiting for one.",
             ["state"],
             registry=registry,
             multiprocess_mode="livesum",
+        )
+        self.pool_wait = Histogram(
+            "shortflow_db_pool_wait_seconds",
+            "Time a query waited for a free Postgres connection (all in use): queueing, not an "
+            "outage; past SHORTFLOW_POOL_WAIT_S the request is answered 503 DATABASE_BUSY.",
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
         )
         self.ingest_runs = Gauge(
             "shortflow_ingest_runs",
@@ -125,6 +133,7 @@ class Metrics:
         self.pool.labels("open").set(size)
         self.pool.labels("in_use").set(in_use)
         self.pool.labels("max").set(maximum)
+        self.pool.labels("waiting").set(db.pool_waiting)
 
     def render(self) -> bytes:
         if multiprocess():

@@ -122,6 +122,21 @@ class Settings(BaseSettings):
         validation_alias=_env("SHORTFLOW_CONNECT_TIMEOUT_S"),
         description="How long a request may wait to connect to Postgres before answering 503.",
     )
+    pool_wait_s: float = Field(
+        default=5.0,
+        gt=0,
+        validation_alias=_env("SHORTFLOW_POOL_WAIT_S"),
+        description="How long a query may queue for a free pooled connection (all in use) "
+        "before answering 503 DATABASE_BUSY. Queueing is not an outage: it never opens the "
+        "circuit breaker.",
+    )
+    request_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        validation_alias=_env("SHORTFLOW_REQUEST_TIMEOUT_S"),
+        description="Deadline for a request to start its answer; past it the work is abandoned "
+        "(its connection released) and the caller gets 503 REQUEST_TIMEOUT with Retry-After.",
+    )
     retry_after_s: int = Field(
         default=5,
         ge=1,

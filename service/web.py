@@ -22,7 +22,14 @@ from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.db.pool import track_queries
-from service.errors import DatabaseUnavailable, QueryTimeout, RateLimited, ShortflowError
+from service.errors import (
+    DatabaseBusy,
+    DatabaseUnavailable,
+    QueryTimeout,
+    RateLimited,
+    RequestTimeout,
+    ShortflowError,
+)
 from service.logs import request_id_var
 from service.metrics import Metrics
 
@@ -61,7 +68,7 @@ def retry_headers(exc: ShortflowError, retry_after_s: int) -> dict[str, str]:
     """Retry-After for failures that pass with time."""
     if isinstance(exc, RateLimited):
         return {"Retry-After": str(max(1, round(exc.retry_after + 0.5)))}
-    if isinstance(exc, DatabaseUnavailable | QueryTimeout):
+    if isinstance(exc, DatabaseUnavailable | DatabaseBusy | QueryTimeout | RequestTimeout):
         return {"Retry-After": str(retry_after_s)}
     return {}
 

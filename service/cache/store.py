@@ -202,7 +202,10 @@ class RedisTier:
                 return entry
             try:
                 if not await self.redis.exists(self._lock_key(key)):
-                    return None  # the leader gave up (an uncacheable answer): compute
+                    # The leader stores its answer, then unlocks: both may have landed between
+                    # our read and this check, so read once more before computing again.
+                    # None now: the leader gave up (an uncacheable answer), compute.
+                    return await self.get(key)
             except REDIS_ERRORS as exc:
                 self._failed(exc)
                 return None

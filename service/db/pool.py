@@ -8,6 +8,13 @@ timeout each), then lets the next request try again, so the service recovers on 
 Reads are retried once on a connection that died under them (a restarted server leaves every
 pooled connection dead; the retry gets a fresh one).
 
+Waiting for a connection that other requests are using is queueing, not a failure
+(service/db/slots.py): bounded by `pool_wait_s` (then `DatabaseBusy`), measured, and it never
+opens the breaker. Only failing to connect, or a connection failing under a query, does. A server
+that accepts connections but never answers (hung, SIGSTOPped, a dead network path) is caught by
+the client-side `command_timeout` and TCP keepalives; a request cancelled by its deadline
+(service/deadline.py) drops its connection instead of waiting to hand it back.
+
 With `replica_dsns`, `fetch`/`fetchrow`/`fetchval` go to an eligible read replica when there is
 one (service/db/replicas.py decides which, and when a replica is fresh enough), and to the primary
 otherwise; a read that fails on a replica with a connection error is retried on the primary.
@@ -20,9 +27,10 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
@@ -31,7 +39,14 @@ import orjson
 from asyncpg.pool import PoolConnectionProxy
 
 from service.db.replicas import Replica, ReplicaSet, current_wal_lsn, parse_lsn
-from service.errors import BadRequest, DatabaseUnavailable, QueryTimeout, SchemaNotMigrated
+from service.db.slots import ConnectionSlots
+from service.errors import (
+    BadRequest,
+    DatabaseBusy,
+    DatabaseUnavailable,
+    QueryTimeout,
+    SchemaNotMigrated,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +94,16 @@ _POSITION_FAILURES: tuple[type[BaseException], ...] = (
 BREAKER_SECONDS = 0.5
 """How long requests are refused without trying after Postgres was found unreachable."""
 
+COMMAND_TIMEOUT_MARGIN_S = 1.0
+"""The client gives a query this much longer than the server's statement_timeout: a live server
+cancels it first (QUERY_TIMEOUT); only a server that answers nothing reaches the client timeout."""
+
+# Client-side TCP keepalives: a connection to a host that vanished (a dead network path, a
+# powered-off machine) errors within about idle + interval * count seconds instead of hanging.
+KEEPALIVE_IDLE_S = 10
+KEEPALIVE_INTERVAL_S = 5
+KEEPALIVE_COUNT = 3
+
 
 @dataclass
 class QueryStats:
@@ -101,7 +126,8 @@ def track_queries() -> QueryStats:
 
 
 async def init_connection(conn: asyncpg.Connection) -> None:
-    """Codecs every connection needs; runs once per new connection (asyncpg `init=`)."""
+    """Codecs and socket options every connection needs; runs once per new connection."""
+    _enable_keepalives(conn)
     for name in ("json", "jsonb"):
         await conn.set_type_codec(
             name,
@@ -109,6 +135,23 @@ async def init_connection(conn: asyncpg.Connection) -> None:
             decoder=orjson.loads,
             schema="pg_catalog",
         )
+
+
+def _enable_keepalives(conn: asyncpg.Connection) -> None:
+    """TCP keepalives on the client side of `conn` (asyncpg has no option for them; libpq's
+    `keepalives_*` parameters are not read). Unix sockets need none."""
+    transport = getattr(conn, "_transport", None)
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for option, value in (
+        ("TCP_KEEPIDLE", KEEPALIVE_IDLE_S),
+        ("TCP_KEEPINTVL", KEEPALIVE_INTERVAL_S),
+        ("TCP_KEEPCNT", KEEPALIVE_COUNT),
+    ):
+        if hasattr(socket, option):  # Linux names; macOS lacks some of them
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)
 
 
 class Database:
@@ -126,6 +169,8 @@ class Database:
         application_name: str = "shortflow",
         replica_check_interval_s: float = 1.0,
         primary_lsn_interval_s: float = 5.0,
+        pool_wait_s: float = 5.0,
+        observe_pool_wait: Callable[[float], None] | None = None,
     ) -> None:
         self.dsn = dsn
         self.replica_dsns = list(replica_dsns)
@@ -135,6 +180,10 @@ class Database:
         self._min_size = min_size
         self._max_size = max_size
         self._connect_timeout = connect_timeout_s
+        self._command_timeout = statement_timeout_ms / 1000 + COMMAND_TIMEOUT_MARGIN_S
+        self._pool_wait = pool_wait_s
+        self._observe_pool_wait = observe_pool_wait
+        self._slots = self._new_slots()
         self._server_settings = {
             "application_name": application_name,
             "statement_timeout": str(statement_timeout_ms),
@@ -142,11 +191,19 @@ class Database:
             # JIT compiles expressions for queries the planner thinks are big; for our short
             # indexed queries compilation costs more (hundreds of ms) than it ever saves.
             "jit": "off",
+            # The server's half of the keepalives: it notices a client that vanished and ends
+            # its backend (and its locks) instead of keeping it for hours.
+            "tcp_keepalives_idle": str(KEEPALIVE_IDLE_S),
+            "tcp_keepalives_interval": str(KEEPALIVE_INTERVAL_S),
+            "tcp_keepalives_count": str(KEEPALIVE_COUNT),
         }
         self._pool: asyncpg.Pool | None = None
         self._unavailable_until = 0.0
         self.last_error: str | None = None
         self.replicas = ReplicaSet()
+
+    def _new_slots(self) -> ConnectionSlots:
+        return ConnectionSlots(self._max_size, self._pool_wait, self._observe_pool_wait)
 
     async def _create_pool(self, dsn: str) -> asyncpg.Pool:
         return await asyncpg.create_pool(
@@ -154,6 +211,7 @@ class Database:
             min_size=0,
             max_size=self._max_size,
             timeout=self._connect_timeout,
+            command_timeout=self._command_timeout,
             init=init_connection,
             server_settings=self._server_settings,
             max_inactive_connection_lifetime=300,
@@ -167,7 +225,10 @@ class Database:
         except DatabaseUnavailable as exc:
             log.warning("Postgres is not reachable yet; serving 503 until it is: %s", exc.message)
         if self.replica_dsns:
-            members = [Replica(dsn, await self._create_pool(dsn)) for dsn in self.replica_dsns]
+            members = [
+                Replica(dsn, await self._create_pool(dsn), slots=self._new_slots())
+                for dsn in self.replica_dsns
+            ]
             self.replicas = ReplicaSet(
                 members,
                 check_interval_s=self._replica_check_interval,
@@ -210,22 +271,23 @@ class Database:
         """The primary's current WAL position, or None (logged) when it cannot be read now."""
         pool = self._require_pool()
         try:
-            async with asyncio.timeout(self._connect_timeout), pool.acquire() as conn:
+            async with (
+                asyncio.timeout(self._connect_timeout),
+                self._slots.slot(),
+                pool.acquire() as conn,
+            ):
                 return await current_wal_lsn(conn)
+        except DatabaseBusy:
+            return None  # every connection is serving requests: read it next time
         except _POSITION_FAILURES as exc:
             log.debug("could not read the primary's WAL position: %s: %s", type(exc).__name__, exc)
             return None
 
     async def warm_up(self) -> None:
         """Open `min_size` connections now so the first requests do not pay for them."""
-        pool = self._require_pool()
-        connections = []
-        try:
+        async with AsyncExitStack() as held:
             for _ in range(self._min_size):
-                connections.append(await self._acquire(pool))
-        finally:
-            for conn in connections:
-                await _release(pool, conn)
+                await held.enter_async_context(self._leased())
 
     async def close(self) -> None:
         await self.replicas.close()
@@ -251,6 +313,11 @@ class Database:
         size = pool.get_size()
         return (size, size - pool.get_idle_size(), pool.get_max_size())
 
+    @property
+    def pool_waiting(self) -> int:
+        """Requests queued for a primary connection right now."""
+        return self._slots.waiting
+
     # -- connections -----------------------------------------------------------------------
 
     def _check_breaker(self) -> None:
@@ -266,27 +333,43 @@ class Database:
         log.warning("Postgres unavailable: %s: %s", type(exc).__name__, exc)
         return DatabaseUnavailable("the database is unavailable; retry shortly")
 
-    async def _acquire(self, pool: asyncpg.Pool) -> Connection:
+    @asynccontextmanager
+    async def _leased(self) -> AsyncIterator[Connection]:
+        """A primary connection for the block: a slot first (queueing), then the pool, which
+        has room for it, so a failure there is a failure to connect and opens the breaker."""
+        pool = self._require_pool()
         self._check_breaker()
-        try:
-            conn: Connection = await pool.acquire(timeout=self._connect_timeout)
-        except CONNECTION_ERRORS as exc:
-            raise self._trip(exc) from None
-        self.last_error = None
-        return conn
+        async with self._slots.slot():
+            # The queue may have outlasted an outage that began meanwhile: check again.
+            self._check_breaker()
+            try:
+                conn: Connection = await pool.acquire(timeout=self._connect_timeout)
+            except CONNECTION_ERRORS as exc:
+                raise self._trip(exc) from None
+            self.last_error = None
+            try:
+                yield conn
+            except asyncio.CancelledError:
+                # Cancelled (the request's deadline) while the connection may be mid-query on
+                # a server that does not answer: handing it back would wait for a cancel round
+                # trip. Dropped, it frees its place in the pool now.
+                conn.terminate()
+                raise
+            finally:
+                await _release(pool, conn)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
         """A pooled connection; connection failures inside become DatabaseUnavailable."""
-        pool = self._require_pool()
-        conn = await self._acquire(pool)
-        try:
-            with _translated_errors():
-                yield conn
-        except CONNECTION_ERRORS as exc:
-            raise self._trip(exc) from None
-        finally:
-            await _release(pool, conn)
+        async with self._leased() as conn:
+            try:
+                with _translated_errors():
+                    yield conn
+            except CONNECTION_ERRORS as exc:
+                # Dead, or silent past the command timeout (a cancel request is under way to a
+                # server that may never answer it): not worth waiting for to hand back.
+                conn.terminate()
+                raise self._trip(exc) from None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
@@ -339,15 +422,18 @@ class Database:
         return await self._read(lambda conn: conn.fetchval(sql, *args))
 
     async def ping(self, within: float = 1.0) -> None:
-        """Raise DatabaseUnavailable unless Postgres answers `SELECT 1` within `within` seconds."""
-        pool = self._require_pool()
-        conn = await self._acquire(pool)
-        try:
-            await conn.fetchval("SELECT 1", timeout=within)
-        except CONNECTION_ERRORS as exc:
-            raise self._trip(exc) from None
-        finally:
-            await _release(pool, conn)
+        """Raise DatabaseUnavailable unless Postgres answers `SELECT 1` within `within` seconds.
+
+        A pool whose every connection is taken is serving queries, not down: the ping then
+        returns without queueing (a hung server is caught by those queries' own timeouts)."""
+        if self._slots.full:
+            self._check_breaker()
+            return
+        async with self._leased() as conn:
+            try:
+                await conn.fetchval("SELECT 1", timeout=within)
+            except CONNECTION_ERRORS as exc:
+                raise self._trip(exc) from None
 
 
 @contextmanager

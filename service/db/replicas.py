@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import asyncpg
 
 from service.db import queries
+from service.db.slots import ConnectionSlots
 
 if TYPE_CHECKING:
     from service.db.pool import Connection
@@ -94,10 +95,15 @@ class Replica:
     failures: int = 0
     """Reads that failed here and were retried on the primary."""
     last_error: str | None = None
+    slots: ConnectionSlots | None = field(default=None, repr=False)
+    """The queue in front of `pool` (service/db/slots.py): a busy replica is waited for, not
+    taken for a lost one."""
     _monitor: asyncpg.Connection | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.name = self.name or _describe(self.dsn)
+        if self.slots is None:
+            self.slots = ConnectionSlots(self.pool.get_max_size(), wait_s=5.0)
 
     def serves(self, required: int | None) -> bool:
         """Eligible for a read that must see everything up to `required`."""
@@ -109,9 +115,20 @@ class Replica:
         )
 
     async def read(self, run: Callable[[Connection], Awaitable[T]], acquire_timeout: float) -> T:
-        """Run one read on a pooled connection of this replica (errors are the caller's)."""
-        async with self.pool.acquire(timeout=acquire_timeout) as conn:
-            result = await run(conn)
+        """Run one read on a pooled connection of this replica (errors are the caller's).
+
+        Waiting for a slot is queueing (`DatabaseBusy` past its bound); only then the pool is
+        asked, so its timeout means the replica cannot be reached."""
+        assert self.slots is not None
+        async with self.slots.slot(), self.pool.acquire(timeout=acquire_timeout) as conn:
+            try:
+                result = await run(conn)
+            except (asyncio.CancelledError, TimeoutError):
+                # As on the primary (pool.py): a cancelled or timed-out read drops its
+                # connection rather than wait for a cancel round trip to a server that may
+                # not answer.
+                conn.terminate()
+                raise
         self.reads += 1
         return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import random
 import subprocess
 import sys
 import time
@@ -16,9 +17,11 @@ import orjson
 import pytest
 
 from service.access.keys import new_key
+from service.cache.store import Entry, RedisTier
 from service.db.pool import Database
 from service.db.repositories.keys import KeyRepository
 from service.demo.files import write_csv
+from service.redisclient import create_redis
 from tests.conftest import DatabaseFactory, Servers, app_client, make_settings
 from tests.support.live import live_server
 from tests.support.servers import TempRedis
@@ -149,6 +152,36 @@ async def test_concurrent_misses_compute_once_within_and_across_processes(
     assert len(computed) == 1, [a.headers.get("x-cache") for a in answers]
     assert {a.status_code for a in answers} == {200}
     assert len({a.content for a in answers}) == 1
+
+
+async def test_a_process_waiting_for_another_takes_the_answer_it_stored_just_before_unlocking(
+    servers: Servers, redis_prefix: str
+) -> None:
+    # The race behind the flaky test above: the leader's store and unlock can both land
+    # between a waiter's read of the entry and its check of the lock. The waiter then saw
+    # "no entry, no lock" and computed the answer a second time (two MISSes for one key).
+    redis = create_redis(servers.redis_url)
+    tier = RedisTier(redis, redis_prefix, ttl_s=60)
+    entry = Entry(status=200, headers=[], body=b"{}", etag=b'"e"', tokens=0, route="/graphql")
+    rounds = random.Random(13)
+    recomputed = 0
+    try:
+        for attempt in range(150):
+            key = f"race:{attempt}"
+            token = await tier.lock(key)
+            assert token, "the lock of a fresh key is free"
+
+            async def lead(key: str = key, token: str = token) -> None:
+                # Around the waiter's first poll (2 ms), so the two interleave every way.
+                await asyncio.sleep(rounds.uniform(0.0015, 0.004))
+                await tier.put(key, entry)
+                await tier.unlock(key, token)
+
+            waited, _ = await asyncio.gather(tier.wait(key), lead())
+            recomputed += waited is None
+    finally:
+        await redis.aclose()
+    assert recomputed == 0, f"{recomputed} of 150 waiters missed an answer that was stored"
 
 
 async def test_automatic_persisted_queries(

@@ -1,0 +1,84 @@
+"""The pool under load and without a server: queueing is not an outage, an outage is.
+
+Against the machine's Postgres (DATABASE_URL) with a pool far smaller than the work given to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from service.db.pool import Database
+from service.errors import DatabaseBusy, DatabaseUnavailable
+from tests.support.servers import free_port
+
+SLOW_READ = "SELECT pg_sleep(0.05)::text || 'done'"
+
+
+async def test_more_reads_than_connections_queue_and_all_succeed(database_url: str) -> None:
+    waits: list[float] = []
+    # The queue outlasts the connect timeout by far: waiting that long is still not an outage.
+    db = Database(
+        database_url,
+        min_size=0,
+        max_size=2,
+        connect_timeout_s=0.3,
+        pool_wait_s=10,
+        observe_pool_wait=waits.append,
+    )
+    await db.open()
+    try:
+        answers = await asyncio.gather(*(db.fetchval(SLOW_READ) for _ in range(40)))
+        in_use = db.pool_usage()[1]
+    finally:
+        await db.close()
+    assert answers == ["done"] * 40
+    assert len(waits) == 40, "every read went through the queue"
+    # 40 reads of 50 ms over 2 connections: most waited, the last about a second.
+    assert sum(1 for wait in waits if wait > 0) >= 30
+    assert max(waits) > 0.5
+    assert db.last_error is None, "queueing is not a connection failure"
+    assert in_use == 0
+
+
+async def test_a_queue_past_its_bound_is_busy_and_the_breaker_stays_closed(
+    database_url: str,
+) -> None:
+    db = Database(database_url, min_size=0, max_size=1, pool_wait_s=0.2)
+    await db.open()
+    try:
+        long_read = asyncio.create_task(db.fetchval("SELECT pg_sleep(1)"))
+        await asyncio.sleep(0.1)  # it holds the only connection now
+        started = time.perf_counter()
+        with pytest.raises(DatabaseBusy) as busy:
+            await db.fetchval("SELECT 1")
+        waited = time.perf_counter() - started
+        await long_read
+        # Right after: no breaker to wait out, the next read is answered.
+        after = await db.fetchval("SELECT 2")
+    finally:
+        await db.close()
+    assert busy.value.status == 503
+    assert busy.value.code == "DATABASE_BUSY"
+    assert "busy for 0.2 s" in busy.value.message
+    assert 0.15 < waited < 0.8
+    assert after == 2
+
+
+async def test_a_server_that_refuses_connections_opens_the_breaker() -> None:
+    # Nothing listens on this port: connecting fails, which is an outage.
+    db = Database(f"postgresql://postgres@127.0.0.1:{free_port()}/postgres", min_size=0)
+    await db.open()
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            await db.fetchval("SELECT 1")
+        started = time.perf_counter()
+        with pytest.raises(DatabaseUnavailable) as refused:
+            await db.fetchval("SELECT 1")
+        refused_in = time.perf_counter() - started
+    finally:
+        await db.close()
+    assert refused.value.code == "DATABASE_UNAVAILABLE"
+    assert refused_in < 0.05, "inside the breaker's window a request is refused at once"
