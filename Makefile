@@ -2,6 +2,8 @@
 # Everything runs from a virtualenv in .venv that the first command creates.
 
 PYTHON ?= python3
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
@@ -23,9 +25,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install Shortflow with its development tools
 
-run: $(STAMP) ## Run the service with demo data (embedded Postgres + Redis when DATABASE_URL/REDIS_URL are unset)
+run: $(STAMP) ## Run the service with demo data on HOST:PORT (default 127.0.0.1:8000; embedded Postgres + Redis when DATABASE_URL/REDIS_URL are unset)
 	$(BIN)/shortflow demo --if-empty
-	$(BIN)/shortflow serve
+	$(BIN)/shortflow serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) tools ## Run the whole test suite (real Postgres and Redis: yours via DATABASE_URL/REDIS_URL, else embedded)
 	$(BIN)/python -m pytest

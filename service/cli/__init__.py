@@ -1,6 +1,6 @@
 """The `shortflow` command.
 
-Exit codes (PRODUCT.md section 3): 0 success; 1 failure, nothing applied; 2 usage error (bad
+Exit codes (docs/product.md section 3): 0 success; 1 failure, nothing applied; 2 usage error (bad
 arguments or configuration); 3 ingested, but some rows were rejected.
 """
 
@@ -28,9 +28,27 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_REJECTED = 3
 
+MESSAGE_LIMIT = 300
+"""Most characters of one message the command prints (a binary file's "header" is megabytes)."""
+
+
+def printable(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """`text` safe for a terminal: control characters (a file's NULs and escape sequences, which
+    would otherwise reach the terminal as they are) and U+FFFD (bytes that were not text) are
+    shown as escapes, and anything past `limit` characters is cut, saying how much was."""
+    shown = "".join(
+        ch
+        if ch.isprintable() and ch != "\ufffd"
+        else (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        for ch in text[:limit]
+    )
+    if len(text) > limit:
+        return f"{shown}... ({len(text):,} characters)"
+    return shown
+
 
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
-    click.secho(f"error: {message}", fg="red", err=True)
+    click.secho(f"error: {printable(message)}", fg="red", err=True)
     sys.exit(code)
 
 

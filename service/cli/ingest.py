@@ -18,7 +18,16 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from service.cli import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, Environment, pass_env, run_async
+from service.cli import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_REJECTED,
+    Environment,
+    fail,
+    pass_env,
+    printable,
+    run_async,
+)
 from service.db.pool import Database
 from service.ingest.base import IngestOptions
 from service.ingest.pipeline import IngestOutcome, ingest_file
@@ -49,7 +58,7 @@ def describe(outcome: IngestOutcome) -> str:
     if outcome.status == "already":
         return f"{name}: already ingested (run {outcome.run_id}), nothing changed"
     if outcome.status == "failed":
-        return f"{name}: FAILED, nothing applied: {outcome.error}"
+        return f"{name}: FAILED, nothing applied: {printable(outcome.error or 'unknown error')}"
     rate = outcome.rows_read / outcome.seconds if outcome.seconds else 0.0
     parts = [
         f"{outcome.rows_read:,} rows",
@@ -68,9 +77,13 @@ def _report(outcome: IngestOutcome) -> None:
     style = {"applied": "green", "already": "cyan", "failed": "red"}[outcome.status]
     if outcome.status == "applied" and outcome.rows_rejected:
         style = "yellow"
-    console.print(describe(outcome), style=style)
+    # markup=False: a file's text (a reason quoting a cell, a raw row) is printed, not styled.
+    console.print(describe(outcome), style=style, markup=False)
     for reject in outcome.rejects[:SHOWN_REJECTS]:
-        console.print(f"  line {reject.line}: {reject.reason}: {reject.raw[:120]!r}")
+        console.print(
+            f"  line {reject.line}: {printable(reject.reason)}: {printable(repr(reject.raw), 120)}",
+            markup=False,
+        )
     if len(outcome.rejects) > SHOWN_REJECTS:
         more = len(outcome.rejects) - SHOWN_REJECTS
         console.print(f"  ... and {more:,} more (`shortflow runs show {outcome.run_id}`)")
@@ -224,7 +237,7 @@ def runs(ctx: click.Context, limit: int) -> None:
                     f"{run['id']:>6}  {run['started_at']:%Y-%m-%d %H:%M:%S}  {run['status']:<7}  "
                     f"{run['kind']:<14} {run['file_name']}  read={run['rows_read']} "
                     f"accepted={run['rows_accepted']} rejected={run['rows_rejected']}"
-                    + (f"  error: {run['error']}" if run["error"] else "")
+                    + (f"  error: {printable(run['error'])}" if run["error"] else "")
                 )
         finally:
             await db.close()
@@ -237,20 +250,40 @@ def runs(ctx: click.Context, limit: int) -> None:
 @click.option("--limit", default=1000, show_default=True, type=click.IntRange(1, 1_000_000))
 @pass_env
 def show_run(env: Environment, run_id: int, limit: int) -> None:
-    """Print the rejected rows of one run: line, reason, raw text."""
+    """Print one run and its rejected rows: line, reason, raw text."""
 
-    async def go() -> None:
+    async def go() -> bool:
         from service.db.repositories.runs import RunRepository
 
         db = Database(env.database_url(), min_size=0, max_size=1)
         await db.open()
         try:
-            for row in await RunRepository(db).rejects(run_id, limit):
-                click.echo(f"line {row['line_number']}: {row['reason']}\n    {row['raw']}")
+            runs = RunRepository(db)
+            run = await runs.get(run_id)
+            if run is None:
+                return False
+            click.echo(
+                f"run {run['id']}: {run['kind']} {printable(run['file_name'])}, {run['status']}, "
+                f"read={run['rows_read']} accepted={run['rows_accepted']} "
+                f"rejected={run['rows_rejected']}"
+                + (f"  error: {printable(run['error'])}" if run["error"] else "")
+            )
+            rejects = await runs.rejects(run_id, limit)
+            if not rejects:
+                click.echo("no rejected rows")
+            for row in rejects:
+                # Raw rows are the file's own bytes: escaped, so a NUL or an escape sequence
+                # in a file cannot reach the terminal.
+                click.echo(
+                    f"line {row['line_number']}: {printable(row['reason'])}\n"
+                    f"    {printable(row['raw'])}"
+                )
         finally:
             await db.close()
 
-    run_async(go())
+    if not run_async(go()):
+        fail(f"no run {run_id} (`shortflow runs` lists them)")
+        return True
 
 
 COMMANDS = (ingest, runs)

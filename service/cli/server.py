@@ -2,20 +2,44 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
-import sys
+import socket
 import tempfile
 from types import FrameType
 
 import click
 from uvicorn.supervisors import Multiprocess
 
-from service.cli import Environment, pass_env, run_async
+from service.cli import Environment, fail, pass_env, run_async
 
 GRACEFUL_SHUTDOWN_S = 20
 """How long SIGTERM waits for requests in flight; the grace periods in deploy/ allow for it."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Exit 1 with what to do when `host:port` cannot be listened on, before anything starts
+    (uvicorn would report it only after "serving on", and exit with 3, our "rejected rows")."""
+    if port == 0:
+        return  # any free port
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        fail(f"cannot listen on {host}: {exc.strerror}; check --host")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        # As uvicorn binds: a port left in TIME_WAIT by the last run is free to use.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} is in use; choose another with --port")
+            if exc.errno == errno.EACCES:
+                fail(f"port {port} needs privileges to listen on; choose another with --port")
+            fail(f"cannot listen on {host}:{port}: {exc.strerror}")
 
 
 def _stopped(signum: int, frame: FrameType | None) -> None:
@@ -56,10 +80,10 @@ def serve(env: Environment, host: str, port: int, workers: int, migrate: bool) -
     first and stops them on exit.
     """
     import uvicorn
-    from uvicorn.config import STARTUP_FAILURE
 
     from service.db.migrate import migrate as run_migrations
 
+    check_port(host, port)
     # Workers are separate processes: they find embedded servers through the environment.
     os.environ.update(env.embedded.environment())
     metrics_dir = None
@@ -96,7 +120,8 @@ def serve(env: Environment, host: str, port: int, workers: int, migrate: bool) -
             server = uvicorn.Server(config)
             server.run()
             if not server.started:
-                sys.exit(STARTUP_FAILURE)
+                # uvicorn's own code for this is 3, which `shortflow` means "rows rejected".
+                fail("the server did not start (the reason is logged above)")
     finally:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -43,6 +43,12 @@ FROM ingest_run
 ORDER BY id DESC
 LIMIT $1
 
+-- name: run_by_id
+SELECT id, kind, format, file_name, status, rows_read, rows_accepted, rows_rejected, rows_skipped,
+       started_at, finished_at, error
+FROM ingest_run
+WHERE id = $1
+
 -- name: run_rejects
 SELECT line_number, raw, reason
 FROM rejected_row

@@ -17,6 +17,10 @@ class RunRepository:
     async def recent(self, limit: int) -> list[asyncpg.Record]:
         return await self.db.fetch(Q.recent_runs, limit)
 
+    async def get(self, run_id: int) -> asyncpg.Record | None:
+        """One run (the columns of `recent`), or None when there is no such run."""
+        return await self.db.fetchrow(Q.run_by_id, run_id)
+
     async def rejects(self, run_id: int, limit: int) -> list[asyncpg.Record]:
         return await self.db.fetch(Q.run_rejects, run_id, limit)
 
