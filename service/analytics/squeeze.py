@@ -7,7 +7,7 @@ scale, multiplied by its weight, and the weighted sum is scaled to 0..100:
 | factor | value | 0 at | 1 at | weight |
 |---|---|---:|---:|---:|
 | short_percent_of_float | short interest / float x 100 | 0 | 40 | 0.35 |
-| days_to_cover | FINRA's days to cover | 0 | 10 | 0.20 |
+| days_to_cover | FINRA's days to cover (its 999.99 cap: top of the scale) | 0 | 10 | 0.20 |
 | short_interest_change_percent | change from the previous settlement, % | 0 | 50 | 0.15 |
 | short_volume_ratio | CNMS short / total volume, 20 trading days to asOf, % | 40 | 70 | 0.15 |
 | price_change_since_settlement | close on asOf / close on settlement date - 1, % | 0 | 30 | 0.15 |
@@ -15,7 +15,8 @@ scale, multiplied by its weight, and the weighted sum is scaled to 0..100:
 A factor without data (no short volume, no price) contributes 0 and is returned with a null value.
 Securities with unusable data are left out and counted: no float (`no_float`), a position above
 twice the float (`short_exceeds_twice_float`, almost always a bad float), and no trading volume
-(`no_volume`, days to cover undefined). Only what was published by `asOf` is used.
+(`no_volume`, days to cover undefined: unknown, not high). Only what was published by `asOf`
+is used.
 """
 
 from __future__ import annotations

@@ -67,6 +67,8 @@ def describe(outcome: IngestOutcome) -> str:
     ]
     if outcome.rows_skipped:
         parts.append(f"{outcome.rows_skipped:,} skipped (no data)")
+    if off_days := outcome.summary.get("non_trading_share_counts"):
+        parts.append(f"{off_days:,} share counts of non-trading days not used for flows")
     return (
         f"{name}: {outcome.format}, {', '.join(parts)} in {outcome.seconds:.2f} s "
         f"({rate:,.0f} rows/s), run {outcome.run_id}"

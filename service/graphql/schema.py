@@ -63,7 +63,19 @@ def _value(member: Enum) -> str:
 
 
 def _as_of(info: GraphQLInfo, as_of: datetime.date | None) -> datetime.date:
-    return as_of or info.context.today
+    """The point in time of an `asOf` argument: today when omitted. Every `asOf` passes here.
+
+    A date after today is refused: nothing is known from the future, and answering as of then
+    would quietly mean "today" for some data and not for others (prices, published files)."""
+    today = info.context.today
+    if as_of is None:
+        return today
+    if as_of > today:
+        raise BadRequest(
+            f"asOf: {as_of} is after today ({today}); give a date on or before today, "
+            "or omit asOf for today"
+        )
+    return as_of
 
 
 @strawberry.type(description="A US-listed or OTC security, identified by its current symbol.")
@@ -231,7 +243,9 @@ class Index:
         info: GraphQLInfo,
         as_of: Annotated[
             datetime.date | None,
-            strawberry.argument(description="Membership date. Omitted: today."),
+            strawberry.argument(
+                description="Membership date. Omitted: today. A date after today is an error."
+            ),
         ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = 100,
         after: AfterCursor = None,

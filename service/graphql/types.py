@@ -19,7 +19,8 @@ FROM = "First date of the range (inclusive). Omitted: from the start of the data
 TO = "Last date of the range (inclusive). Omitted: up to the newest data."
 AS_OF = (
     "Point in time: the view as known on this date (a value counts from its FINRA publication "
-    "date; revisions published later are not visible). Omitted: today, i.e. everything known."
+    "date; revisions published later are not visible). Omitted: today, i.e. everything known. "
+    "A date after today is an error (BAD_USER_INPUT)."
 )
 FIRST = "Page size: how many items to return (0 to 1000)."
 AFTER = "Opaque cursor (`endCursor` of the previous page): return the items after it."
@@ -55,7 +56,13 @@ class DataFlag(Enum):
     )
     DAYS_TO_COVER_UNDEFINED = strawberry.enum_value(
         "DAYS_TO_COVER_UNDEFINED",
-        description="Average daily volume was 0 (FINRA reports 999.99); daysToCover is null.",
+        description="Average daily volume was 0 (FINRA reports 999.99 as a sentinel), or unknown "
+        "with FINRA's 999.99; daysToCover is null: unknown, not large.",
+    )
+    DAYS_TO_COVER_CAPPED = strawberry.enum_value(
+        "DAYS_TO_COVER_CAPPED",
+        description="FINRA's cap: 999.99 reported with average daily volume above 0; daysToCover "
+        "is 999.99 and the true figure is at least that.",
     )
     EXCEEDS_FLOAT = strawberry.enum_value(
         "EXCEEDS_FLOAT", description="Short interest is larger than the float."
@@ -106,19 +113,21 @@ class ShortInterest:
     )
     days_to_cover: float | None = strawberry.field(
         description="Days to cover as FINRA reports it (shortInterest / averageDailyVolume, at "
-        "least 1.00); null when average daily volume is 0 (see DAYS_TO_COVER_UNDEFINED)."
+        "least 1.00, 2 decimals); 999.99 is FINRA's cap (at least that, see "
+        "DAYS_TO_COVER_CAPPED); null when average daily volume is 0 (see "
+        "DAYS_TO_COVER_UNDEFINED)."
     )
     short_percent_of_float: float | None = strawberry.field(
-        description="shortInterest / float x 100, in percent. Float: the latest known on or "
-        "before the settlement date (for ETFs: shares outstanding). Null when unknown."
+        description="shortInterest / float x 100, in percent to 4 decimals. Float: the latest "
+        "known on or before the settlement date (for ETFs: shares outstanding). Null when unknown."
     )
     short_percent_of_shares_outstanding: float | None = strawberry.field(
-        description="shortInterest / shares outstanding x 100, in percent (latest shares "
-        "outstanding on or before the settlement date). Null when unknown."
+        description="shortInterest / shares outstanding x 100, in percent to 4 decimals (latest "
+        "shares outstanding on or before the settlement date). Null when unknown."
     )
     short_value_usd: float | None = strawberry.field(
-        description="shortInterest x close, in US dollars. Close: the last close on or before the "
-        "settlement date, at most 5 trading days back. Null without such a close."
+        description="shortInterest x close, in US dollars to cents. Close: the last close on or "
+        "before the settlement date, at most 5 trading days back. Null without such a close."
     )
     revised: bool = strawberry.field(
         description="True when this value replaced an earlier published value of the same date."
@@ -178,8 +187,8 @@ class ShortVolume:
     )
     total_volume: BigInt = strawberry.field(description="All shares traded that day.")
     short_volume_ratio: float | None = strawberry.field(
-        description="shortVolume / totalVolume x 100, in percent (from exact volumes). Short "
-        "volume is not short interest: most short sales are closed the same day."
+        description="shortVolume / totalVolume x 100, in percent to 4 decimals (from exact "
+        "volumes). Short volume is not short interest: most short sales are closed the same day."
     )
     market: str = strawberry.field(description="Market codes FINRA lists for the row, e.g. B,Q,N.")
 
@@ -202,8 +211,8 @@ class FundFlow:
         description="Last trading day of the period (its label)."
     )
     flow_usd: float = strawberry.field(
-        description="Net flow in US dollars: daily as reported, else (shares outstanding - "
-        "previous trading day's) x NAV; weeks and months sum the days with data."
+        description="Net flow in US dollars (to cents): daily as reported, else (shares "
+        "outstanding - previous trading day's) x NAV; weeks and months sum the days with data."
     )
     shares_outstanding: BigInt | None = strawberry.field(
         description="Shares outstanding at the end of the period."
@@ -234,17 +243,17 @@ class IndexShortExposure:
         description="Sum of shares short over the index's members on that date."
     )
     single_stock_short_value_usd: float = strawberry.field(
-        description="Sum of members' short value (shares short x close), USD; members without a "
-        "close are left out (see constituentsPriced)."
+        description="Sum of members' short value (shares short x close), USD to cents; members "
+        "without a close are left out (see constituentsPriced)."
     )
     etf_short_interest: BigInt = strawberry.field(
         description="Sum of shares short over the ETFs tracking the index."
     )
     etf_short_value_usd: float = strawberry.field(
-        description="Sum of those ETFs' short value, USD (see etfsPriced)."
+        description="Sum of those ETFs' short value, USD to cents (see etfsPriced)."
     )
     total_short_value_usd: float = strawberry.field(
-        description="singleStockShortValueUsd + etfShortValueUsd."
+        description="singleStockShortValueUsd + etfShortValueUsd, USD to cents."
     )
     constituents_reporting: int = strawberry.field(
         description="Members with a short-interest value on that date."

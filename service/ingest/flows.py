@@ -4,6 +4,10 @@
 A reported flow is stored as given. Where a day has share counts but no reported flow, the flow is
 derived after loading: (shares outstanding - shares outstanding of the previous trading day) x NAV
 of the day. An empty or NaN flow is missing data, never zero; a row with no data at all is skipped.
+A share count dated on a weekend or NYSE holiday is kept as a share count but takes no part in
+derived flows (counted as `non_trading_share_counts` in the run's summary): no session closed
+that day, so it is nobody's "previous trading day" (PSLV's Saturday 2025-11-15 count differs from
+both Friday's and Monday's, and made Monday's flow -$304M instead of 0).
 """
 
 from __future__ import annotations
@@ -90,6 +94,12 @@ class FundFlows(Format):
         changed = await store.execute(Q.upsert_flows, store.run_id)
         shares = await store.execute(Q.upsert_share_counts, store.run_id)
         derived = await store.execute(Q.derive_flows)
+        off_days = await store.fetchval(Q.non_trading_share_counts)
         return ApplyResult(
-            changed={"flows": changed, "share_counts": shares, "derived_flows": derived}
+            changed={
+                "flows": changed,
+                "share_counts": shares,
+                "derived_flows": derived,
+                "non_trading_share_counts": off_days,
+            }
         )

@@ -79,6 +79,9 @@ class Param:
     minimum: int | None = None
     maximum: int | None = None
     text: TextRule | None = None
+    not_after_today: bool = False
+    """A date that may not be later than today (a point in time: nothing is known from the
+    future). Range ends may be (`to` in the future is just an open end)."""
     _compiled: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +96,8 @@ class Param:
         """What the parameter accepts, in words (the end of every error message about it)."""
         if self.kind == "date":
             text = "expected a calendar date as YYYY-MM-DD, e.g. 2026-07-31"
+            if self.not_after_today:
+                text += ", not after today"
         elif self.kind == "integer":
             text = f"expected a whole number from {self.minimum} to {self.maximum}"
         elif self.kind == "enum":
@@ -109,9 +114,12 @@ class Param:
             if not _DATE.match(raw):
                 raise self._fail(raw, "is not a date")
             try:
-                return date.fromisoformat(raw)
+                day = date.fromisoformat(raw)
             except ValueError:
                 raise self._fail(raw, "is not a valid calendar date") from None
+            if self.not_after_today and day > date.today():
+                raise self._fail(raw, f"is after today ({date.today()})")
+            return day
         if self.kind == "integer":
             if not _DIGITS.match(raw):
                 raise self._fail(raw, "is not a whole number")
@@ -163,8 +171,10 @@ class Param:
         return parameter
 
 
-def date_param(name: str, description: str, example: str) -> Param:
-    return Param(name, "date", description, example)
+def date_param(
+    name: str, description: str, example: str, *, not_after_today: bool = False
+) -> Param:
+    return Param(name, "date", description, example, not_after_today=not_after_today)
 
 
 def limit_param(default: int, what: str) -> Param:

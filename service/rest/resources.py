@@ -20,6 +20,7 @@ SecurityType = Literal["stock", "etf"]
 DataFlag = Literal[
     "EXTREME_CHANGE",
     "DAYS_TO_COVER_UNDEFINED",
+    "DAYS_TO_COVER_CAPPED",
     "EXCEEDS_FLOAT",
     "SPLIT",
     "REVISED",
@@ -71,27 +72,30 @@ class ShortInterest(Resource):
     )
     days_to_cover: float | None = Field(
         description="Days to cover as FINRA reports it (short_interest / average_daily_volume, "
-        "at least 1.00); null when average daily volume is 0 (flag DAYS_TO_COVER_UNDEFINED)."
+        "at least 1.00, 2 decimals); 999.99 is FINRA's cap (at least that, flag "
+        "DAYS_TO_COVER_CAPPED); null when average daily volume is 0 (flag "
+        "DAYS_TO_COVER_UNDEFINED)."
     )
     short_percent_of_float: float | None = Field(
-        description="short_interest / float x 100, in percent. Float: the latest known on or "
-        "before the settlement date (for ETFs: shares outstanding). Null when unknown."
+        description="short_interest / float x 100, in percent to 4 decimals. Float: the latest "
+        "known on or before the settlement date (for ETFs: shares outstanding). Null when unknown."
     )
     short_percent_of_shares_outstanding: float | None = Field(
-        description="short_interest / shares outstanding x 100, in percent (latest shares "
-        "outstanding on or before the settlement date). Null when unknown."
+        description="short_interest / shares outstanding x 100, in percent to 4 decimals (latest "
+        "shares outstanding on or before the settlement date). Null when unknown."
     )
     short_value_usd: float | None = Field(
-        description="short_interest x close, in US dollars. Close: the last close on or before "
-        "the settlement date, at most 5 trading days back. Null without such a close."
+        description="short_interest x close, in US dollars to cents. Close: the last close on or "
+        "before the settlement date, at most 5 trading days back. Null without such a close."
     )
     revised: bool = Field(
         description="True when this value replaced an earlier published value of the same date."
     )
     flags: list[DataFlag] = Field(
         description="Data-quality flags (may be empty): EXTREME_CHANGE (|change_percent| >= 90), "
-        "DAYS_TO_COVER_UNDEFINED (no volume), EXCEEDS_FLOAT (short > float), SPLIT (FINRA split "
-        "flag), REVISED, STALE_FLOAT (float more than 180 days older than the date)."
+        "DAYS_TO_COVER_UNDEFINED (no volume: days_to_cover null, unknown), DAYS_TO_COVER_CAPPED "
+        "(FINRA's 999.99 cap with volume: at least that), EXCEEDS_FLOAT (short > float), SPLIT "
+        "(FINRA split flag), REVISED, STALE_FLOAT (float more than 180 days older than the date)."
     )
     float_shares: Shares | None = Field(
         description="The float used for short_percent_of_float, in shares."
@@ -138,8 +142,8 @@ class ShortVolume(Resource):
     )
     total_volume: Shares = Field(description="All shares traded that day.")
     short_volume_ratio: float | None = Field(
-        description="short_volume / total_volume x 100, in percent (from exact volumes). Short "
-        "volume is not short interest: most short sales are closed the same day."
+        description="short_volume / total_volume x 100, in percent to 4 decimals (from exact "
+        "volumes). Short volume is not short interest: most short sales are closed the same day."
     )
     market: str = Field(description="Market codes FINRA lists for the row, e.g. B,Q,N.")
 
@@ -162,8 +166,8 @@ class FundFlow(Resource):
     period_start: datetime.date = Field(description="First trading day of the period.")
     period_end: datetime.date = Field(description="Last trading day of the period (its label).")
     flow_usd: float = Field(
-        description="Net flow in US dollars: daily as reported, else (shares outstanding - "
-        "previous trading day's) x NAV; weeks and months sum the days with data."
+        description="Net flow in US dollars (to cents): daily as reported, else (shares "
+        "outstanding - previous trading day's) x NAV; weeks and months sum the days with data."
     )
     shares_outstanding: Shares | None = Field(
         description="Shares outstanding at the end of the period."
@@ -189,17 +193,17 @@ class IndexShortExposure(Resource):
         description="Sum of shares short over the index's members on that date."
     )
     single_stock_short_value_usd: float = Field(
-        description="Sum of members' short value (shares short x close), US dollars; members "
-        "without a close are left out (see constituents_priced)."
+        description="Sum of members' short value (shares short x close), US dollars to cents; "
+        "members without a close are left out (see constituents_priced)."
     )
     etf_short_interest: Shares = Field(
         description="Sum of shares short over the ETFs tracking the index."
     )
     etf_short_value_usd: float = Field(
-        description="Sum of those ETFs' short value, US dollars (see etfs_priced)."
+        description="Sum of those ETFs' short value, US dollars to cents (see etfs_priced)."
     )
     total_short_value_usd: float = Field(
-        description="single_stock_short_value_usd + etf_short_value_usd."
+        description="single_stock_short_value_usd + etf_short_value_usd, US dollars to cents."
     )
     constituents: int = Field(description="Members of the index on that date.")
     constituents_reporting: int = Field(

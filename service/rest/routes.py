@@ -28,8 +28,9 @@ AS_OF = date_param(
     "as_of",
     "Point in time, YYYY-MM-DD: the view as known on this date (a value counts from its FINRA "
     "publication date; revisions published later are not visible). Omitted: today, i.e. "
-    "everything known.",
+    "everything known. A date after today is a 400.",
     "2026-08-20",
+    not_after_today=True,
 )
 SYMBOL = text_param(
     "symbol",

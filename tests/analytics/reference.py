@@ -1,13 +1,30 @@
 """A plain reference implementation of the metric definitions (PRODUCT.md section 2).
 
 Written straight from the product page, independently of the SQL functions the service uses
-(migration 0010); tests/analytics/test_metrics.py checks those against these.
+(migrations 0010 and 0013); tests/analytics/test_metrics.py checks those against these.
+
+Served figures are rounded (docs/rest.md "Numbers"): US dollars to cents, percentages to 4
+decimals, days to cover to 2; half away from zero, on the double's value to 15 significant digits
+(the precision a double carries).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+
+
+def rounded(value: float, decimals: int) -> float:
+    exact = Decimal(f"{value:.15g}")
+    return float(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+def usd(value: float) -> float:
+    return rounded(value, 2)
+
+
+def percent(value: float) -> float:
+    return rounded(value, 4)
 
 
 def change(current: int, previous: int | None) -> int | None:
@@ -23,27 +40,30 @@ def change_percent(current: int, previous: int | None) -> float | None:
 
 
 def days_to_cover(reported: float | None, average_daily_volume: int | None) -> float | None:
-    if reported is None or average_daily_volume == 0 or reported >= 999.99:
+    """FINRA's figure; 999.99 is the zero-volume sentinel (None) or, with volume, the cap."""
+    if reported is None or average_daily_volume == 0:
         return None
-    return reported
+    if reported >= 999.99:
+        return None if average_daily_volume is None else 999.99
+    return rounded(reported, 2)
 
 
 def percent_of(part: int, whole: int | None) -> float | None:
-    return None if not whole else part / whole * 100
+    return None if not whole else percent(part / whole * 100)
 
 
 def short_value_usd(short: int, close: float | None) -> float | None:
-    return None if close is None else short * close
+    return None if close is None else usd(short * close)
 
 
 def short_volume_ratio(short: float, total: float) -> float | None:
-    return None if total <= 0 else short / total * 100
+    return None if total <= 0 else percent(short / total * 100)
 
 
 def price_change_percent(earlier: float | None, later: float | None) -> float | None:
     if earlier is None or earlier <= 0 or later is None:
         return None
-    return (later / earlier - 1) * 100
+    return percent((later / earlier - 1) * 100)
 
 
 def flags(
@@ -60,10 +80,11 @@ def flags(
     found = []
     if change_percent_value is not None and abs(change_percent_value) >= 90:
         found.append("EXTREME_CHANGE")
-    if average_daily_volume == 0 or (
-        days_to_cover_reported is not None and days_to_cover_reported >= 999.99
-    ):
+    at_sentinel = days_to_cover_reported is not None and days_to_cover_reported >= 999.99
+    if average_daily_volume == 0 or (average_daily_volume is None and at_sentinel):
         found.append("DAYS_TO_COVER_UNDEFINED")
+    if average_daily_volume is not None and average_daily_volume > 0 and at_sentinel:
+        found.append("DAYS_TO_COVER_CAPPED")
     if float_value is not None and short_interest > float_value:
         found.append("EXCEEDS_FLOAT")
     if split:

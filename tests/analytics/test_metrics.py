@@ -1,4 +1,4 @@
-"""The SQL metric functions (migration 0010) against the plain reference implementation."""
+"""The SQL metric functions (migrations 0010, 0013) against the plain reference implementation."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ Sql = Callable[..., Any]
 shares = st.integers(min_value=0, max_value=10**12)
 maybe_shares = st.one_of(st.none(), shares)
 prices = st.one_of(st.none(), st.floats(min_value=0.01, max_value=1e5))
+# FINRA's days to cover: 1.00 at least, 999.99 the cap (or, without volume, the sentinel).
+reported_days = st.one_of(st.none(), st.just(999.99), st.floats(min_value=1, max_value=999.99))
 checks = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -64,11 +66,52 @@ def test_percent_of(sql: Sql, part: int, whole: int | None) -> None:
 
 
 @checks
-@given(st.one_of(st.none(), st.floats(min_value=1, max_value=999.99)), maybe_shares)
+@given(reported_days, maybe_shares)
 def test_days_to_cover(sql: Sql, reported: float | None, adv: int | None) -> None:
     assert sql("SELECT metric_days_to_cover($1, $2)", reported, adv) == (
         reference.days_to_cover(reported, adv)
     )
+
+
+@pytest.mark.parametrize(
+    ("reported", "volume", "days", "flags"),
+    [
+        (999.99, 0, None, ["DAYS_TO_COVER_UNDEFINED"]),  # no volume: FINRA's sentinel
+        (999.99, 12, 999.99, ["DAYS_TO_COVER_CAPPED"]),  # volume: FINRA's cap, at least that
+        (999.99, None, None, ["DAYS_TO_COVER_UNDEFINED"]),  # volume unknown: cannot tell
+        (3.1, 23504634, 3.1, []),
+        (1.0, 0, None, ["DAYS_TO_COVER_UNDEFINED"]),
+    ],
+)
+def test_capped_and_undefined_days_to_cover_are_told_apart(
+    sql: Sql, reported: float, volume: int | None, days: float | None, flags: list[str]
+) -> None:
+    assert sql("SELECT metric_days_to_cover($1, $2)", reported, volume) == days
+    arguments = (None, volume, reported, 10, None, None, date(2026, 7, 31), False, False)
+    assert sql("SELECT metric_flags($1, $2, $3, $4, $5, $6, $7, $8, $9)", *arguments) == flags
+
+
+@checks
+@given(st.floats(min_value=-1e13, max_value=1e13))
+def test_usd_and_percent_precision(sql: Sql, value: float) -> None:
+    assert sql("SELECT metric_usd($1)", value) == reference.usd(value)
+    assert sql("SELECT metric_percent($1)", value) == reference.percent(value)
+
+
+@pytest.mark.parametrize(
+    ("query", "value", "shown"),
+    [
+        ("SELECT metric_usd($1)", 7526599694.549999, "7526599694.55"),
+        ("SELECT metric_usd($1)", -85187999.99999999, "-85188000.0"),
+        ("SELECT metric_usd($1)", 0.1 + 0.2, "0.3"),
+        ("SELECT metric_percent($1)", 100 / 3, "33.3333"),
+        ("SELECT metric_percent($1)", 2 / 3 * 100, "66.6667"),
+    ],
+)
+def test_served_figures_read_as_a_person_writes_them(
+    sql: Sql, query: str, value: float, shown: str
+) -> None:
+    assert repr(sql(query, value)) == shown
 
 
 @checks
@@ -103,7 +146,7 @@ def test_price_change(sql: Sql, earlier: float | None, later: float | None) -> N
 @given(
     change=st.one_of(st.none(), st.floats(min_value=-1e4, max_value=1e4)),
     adv=maybe_shares,
-    dtc=st.one_of(st.none(), st.floats(min_value=1, max_value=999.99)),
+    dtc=reported_days,
     short=shares,
     float_value=maybe_shares,
     age=st.integers(min_value=0, max_value=800),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 import httpx
 
+from tests.analytics.reference import usd
 from tests.conftest import shared_file
 from tests.graphql.conftest import Query
 
@@ -116,7 +117,7 @@ async def test_index_exposure_legs_and_members_reporting(gql: Query) -> None:
     assert july_31["constituentsReporting"] == len(reporting)
     assert july_31["singleStockShortInterest"] == sum(finra[s] for s in reporting)
     assert july_31["etfShortInterest"] == finra["IWM"] + finra["VTWO"]
-    assert july_31["etfShortValueUsd"] == finra["IWM"] * 291.20  # VTWO has no price: partial
+    assert july_31["etfShortValueUsd"] == usd(finra["IWM"] * 291.20)  # VTWO has no price
     assert [p["isRecord"] for p in index["shortExposure"]] == [True, False]
 
 

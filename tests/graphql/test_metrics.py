@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.analytics.reference import percent, usd
 from tests.conftest import shared_file
 from tests.graphql.conftest import Query
 
@@ -48,9 +49,9 @@ async def test_iwm_metrics_follow_the_definitions(gql: Query) -> None:
         "changePercent": round((current - previous) / previous * 100, 2),
         "averageDailyVolume": int(raw[8]),
         "daysToCover": float(raw[9]),
-        "shortPercentOfFloat": current / shares_outstanding * 100,
-        "shortPercentOfSharesOutstanding": current / shares_outstanding * 100,
-        "shortValueUsd": current * iwm_close("2026-07-31"),
+        "shortPercentOfFloat": percent(current / shares_outstanding * 100),
+        "shortPercentOfSharesOutstanding": percent(current / shares_outstanding * 100),
+        "shortValueUsd": usd(current * iwm_close("2026-07-31")),
         "revised": False,
         "flags": [],
         "floatShares": shares_outstanding,
@@ -119,5 +120,5 @@ async def test_float_and_shares_outstanding_of_a_stock(gql: Query) -> None:
     assert (security["sharesOutstanding"], security["floatShares"]) == (258_900_000, 257_000_000)
     assert security["early"] is None  # nothing known before 2026-06-30: no look-ahead
     point = security["latestShortInterest"]
-    assert point["shortPercentOfFloat"] == current / 257_000_000 * 100
-    assert point["shortPercentOfSharesOutstanding"] == current / 258_900_000 * 100
+    assert point["shortPercentOfFloat"] == percent(current / 257_000_000 * 100)
+    assert point["shortPercentOfSharesOutstanding"] == percent(current / 258_900_000 * 100)

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from tests.analytics.reference import percent, usd
 from tests.conftest import shared_file
 
 # IWM in FINRA's bulk file of 2026-07-31 (shared/data/finra-short-interest/shrt20260731.csv):
@@ -53,9 +54,9 @@ async def test_iwm_short_interest_has_the_finra_values(api: httpx.AsyncClient) -
     assert {k: july_31[k] for k in IWM_JULY_31} == IWM_JULY_31
     # Float of an ETF: its shares outstanding (281,300,000 as of 2026-07-01); close 291.20.
     assert july_31["float_shares"] == 281_300_000
-    assert july_31["short_percent_of_float"] == 72_786_177 / 281_300_000 * 100
+    assert july_31["short_percent_of_float"] == percent(72_786_177 / 281_300_000 * 100)
     assert july_31["close_price"] == 291.2
-    assert july_31["short_value_usd"] == 72_786_177 * 291.2
+    assert july_31["short_value_usd"] == 21195334742.4  # 72,786,177 x 291.20, to cents
     assert "security_id" not in july_31
 
 
@@ -100,7 +101,7 @@ async def test_iwm_short_interest_as_csv(api: httpx.AsyncClient) -> None:
     assert rows[1]["change_percent"] == "-8.8"
     assert rows[1]["revised"] == "false"
     assert rows[1]["flags"] == ""
-    assert rows[1]["short_value_usd"] == repr(72_786_177 * 291.2)
+    assert rows[1]["short_value_usd"] == "21195334742.4"
 
 
 async def test_csv_joins_flags_and_leaves_nulls_empty(api: httpx.AsyncClient) -> None:
@@ -203,7 +204,7 @@ async def test_short_volume_of_the_reg_sho_file(api: httpx.AsyncClient) -> None:
                 "short_volume": 2_913_403,
                 "short_exempt_volume": 3067,
                 "total_volume": 5_441_061,
-                "short_volume_ratio": 2_913_403 / 5_441_061 * 100,
+                "short_volume_ratio": percent(2_913_403 / 5_441_061 * 100),
                 "market": "B,Q,N",
             }
         ],
@@ -268,7 +269,7 @@ async def test_index_short_exposure(api: httpx.AsyncClient) -> None:
     body = await _json(api, "/v1/indexes/R2000/short-exposure")
     assert [p["settlement_date"] for p in body["data"]] == ["2026-07-15", "2026-07-31"]
     july_31 = body["data"][1]
-    assert july_31["etf_short_value_usd"] == 72_786_177 * 291.2  # IWM; VTWO has no price
+    assert july_31["etf_short_value_usd"] == usd(72_786_177 * 291.2)  # IWM; VTWO has no price
     assert july_31["constituents"] == 1920
     assert [p["is_record"] for p in body["data"]] == [True, False]
     one = await _json(api, "/v1/indexes/R2000/short-exposure", **{"from": "2026-07-20"})

@@ -2,11 +2,14 @@
 
 -- name: series
 -- $1 index code, $2 from, $3 to. isRecord: the total is the highest so far (the first point is
--- a record by definition); computed over the whole history before the range is cut.
+-- a record by definition); computed over the whole history before the range is cut. Dollar
+-- figures are stored exact and served to cents (metric_usd, migration 0013).
 SELECT settlement_date, constituents, constituents_reporting, constituents_priced,
-       single_stock_short_interest, single_stock_short_value_usd,
-       etfs_reporting, etfs_priced, etf_short_interest, etf_short_value_usd,
-       total_short_value_usd, is_record
+       single_stock_short_interest,
+       metric_usd(single_stock_short_value_usd) AS single_stock_short_value_usd,
+       etfs_reporting, etfs_priced, etf_short_interest,
+       metric_usd(etf_short_value_usd) AS etf_short_value_usd,
+       metric_usd(total_short_value_usd) AS total_short_value_usd, is_record
 FROM (
     SELECT e.*,
            e.single_stock_short_value_usd + e.etf_short_value_usd AS total_short_value_usd,

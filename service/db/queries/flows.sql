@@ -26,7 +26,7 @@ periods AS (
                WHEN 'week' THEN bucket + 4
                ELSE (bucket + interval '1 month' - interval '1 day')::date
            END AS bucket_end,
-           sum(flow_usd) AS flow_usd,
+           metric_usd(sum(flow_usd)) AS flow_usd,  -- to cents (migration 0013)
            count(*) AS days_reported,
            (array_agg(shares_outstanding ORDER BY date DESC)
                 FILTER (WHERE shares_outstanding IS NOT NULL))[1] AS shares_outstanding,

@@ -34,25 +34,33 @@ WHERE c.shares_outstanding IS DISTINCT FROM excluded.shares_outstanding
 -- For the funds of this file: where a day has no reported flow, flow = (shares outstanding -
 -- shares outstanding of the fund's previous day with a count) x NAV of the day, provided that
 -- previous day is no earlier than the previous NYSE trading day (a gap leaves the flow missing
--- instead of lumping several days into one). Rows whose derived value changed are updated.
+-- instead of lumping several days into one). Only share counts of trading days take part: a count
+-- dated on a weekend or holiday (PSLV's Saturday 2025-11-15) is not "the previous trading day" of
+-- the next session, and a non-trading day has no derived flow (non_trading_share_counts counts
+-- them). Rows whose derived value changed are updated. Migration 0013 applies the same rule to
+-- every fund once.
 WITH counted AS (
-    SELECT fund_id, date, shares_outstanding, nav,
-           lag(shares_outstanding) OVER w AS previous_shares,
-           lag(date) OVER w AS previous_date
-    FROM fund_flow
-    WHERE fund_id IN (SELECT DISTINCT security_id FROM staging)
-      AND shares_outstanding IS NOT NULL
-    WINDOW w AS (PARTITION BY fund_id ORDER BY date)
+    SELECT f.fund_id, f.date, f.shares_outstanding, f.nav,
+           lag(f.shares_outstanding) OVER w AS previous_shares,
+           lag(f.date) OVER w AS previous_date
+    FROM fund_flow f
+    JOIN calendar_day t ON t.date = f.date AND t.trading
+    WHERE f.fund_id IN (SELECT DISTINCT security_id FROM staging)
+      AND f.shares_outstanding IS NOT NULL
+    WINDOW w AS (PARTITION BY f.fund_id ORDER BY f.date)
 ),
 derived AS (
-    SELECT c.fund_id, c.date,
+    SELECT f.fund_id, f.date,
            CASE
                WHEN c.nav IS NOT NULL AND c.previous_shares IS NOT NULL
                     AND c.previous_date >= (SELECT max(t.date) FROM calendar_day t
                                             WHERE t.trading AND t.date < c.date)
                THEN (c.shares_outstanding - c.previous_shares) * c.nav
            END AS flow_usd
-    FROM counted c
+    FROM fund_flow f
+    LEFT JOIN counted c ON c.fund_id = f.fund_id AND c.date = f.date
+    WHERE f.fund_id IN (SELECT DISTINCT security_id FROM staging)
+      AND f.shares_outstanding IS NOT NULL
 )
 UPDATE fund_flow f
 SET flow_usd = d.flow_usd,
@@ -62,3 +70,11 @@ WHERE f.fund_id = d.fund_id
   AND f.date = d.date
   AND f.flow_source IS DISTINCT FROM 'reported'
   AND f.flow_usd IS DISTINCT FROM d.flow_usd
+
+-- name: non_trading_share_counts
+-- Rows of this file with a share count but no reported flow dated on a day the NYSE did not
+-- trade: stored as share counts, not used for derived flows (derive_flows).
+SELECT count(*)
+FROM staging st
+JOIN calendar_day t ON t.date = st.ref_date AND NOT t.trading
+WHERE st.shares_outstanding IS NOT NULL AND st.flow_usd IS NULL

@@ -60,7 +60,8 @@ SET short_interest = excluded.short_interest,
 -- publication date. Both directions are covered: rows of this file revising stored dates, and
 -- stored rows of later dates revising the dates this file brings (files loaded out of order).
 -- Days to cover of the revised value: FINRA's rule (position / average daily volume, at least
--- 1.00, 999.99 without volume) on the original row's average daily volume.
+-- 1.00 and at most 999.99, FINRA's cap; 999.99 without volume) on the original row's average
+-- daily volume.
 WITH revising AS (
     SELECT r.*
     FROM short_interest r
@@ -84,8 +85,9 @@ SELECT r.security_id,
        CASE
            WHEN before.average_daily_volume IS NULL THEN NULL
            WHEN before.average_daily_volume = 0 THEN 999.99
-           ELSE greatest(1.0, round(r.previous_short_interest::numeric
-                                    / before.average_daily_volume, 2))::double precision
+           ELSE least(999.99, greatest(1.0, round(r.previous_short_interest::numeric
+                                                  / before.average_daily_volume, 2)))
+                    ::double precision
        END,
        before.split,
        before.previous_revised,
