@@ -21,7 +21,12 @@ prices, short volume and flows once a day), so a response may be reused for a mi
 stale for five more while it is revalidated in the background; revalidation is cheap (a 304).
 `public` lets shared caches (a CDN, a corporate proxy) keep it; when the deployment requires an
 API key it is `private`, since a shared cache would otherwise hand keyed data to callers without
-one (RFC 9111 section 3.5 allows shared caches to store authorised responses marked `public`).
+one (RFC 9111 section 3.5 allows shared caches to store authorised responses marked `public`),
+and `Vary` names the key headers too (`vary`).
+
+Nothing in a data response is built from a request header that its cache key (service/cache/keys.py)
+leaves out: no Host, no X-Forwarded-*, no Origin (CORS headers are added outside the cache, per
+request). Absolute links use the configured SHORTFLOW_PUBLIC_URL, else they are relative.
 """
 
 from __future__ import annotations
@@ -82,6 +87,13 @@ def cache_control(*, shared: bool) -> str:
     """Cache-Control of a data response; `shared=False` when callers need an API key."""
     scope = "public" if shared else "private"
     return f"{scope}, max-age={MAX_AGE_S}, stale-while-revalidate={STALE_WHILE_REVALIDATE_S}"
+
+
+def vary(*, keyed: bool) -> str:
+    """Vary of a data response. The representation follows Accept. When the deployment requires
+    an API key the answer also follows the key headers (200 with a key, 401 without), so a cache
+    that keeps it must not hand it to a request with other (or no) credentials."""
+    return "Accept, Authorization, X-API-Key" if keyed else "Accept"
 
 
 def not_modified(etag: str, headers: Mapping[str, str]) -> Response:

@@ -7,7 +7,7 @@ import base64
 import binascii
 from datetime import date
 
-from service.errors import BadRequest
+from service.errors import BadRequest, shown
 
 MAX_FIRST = 1000
 
@@ -21,10 +21,10 @@ def decode(kind: str, cursor: str) -> str:
         padded = cursor + "=" * (-len(cursor) % 4)
         text = base64.urlsafe_b64decode(padded.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadRequest(f"{cursor!r} is not a cursor of this list") from None
+        raise BadRequest(f"{shown(cursor)} is not a cursor of this list") from None
     found, _, key = text.partition(":")
     if found != kind or not key:
-        raise BadRequest(f"{cursor!r} is not a cursor of this list")
+        raise BadRequest(f"{shown(cursor)} is not a cursor of this list")
     return key
 
 
@@ -33,7 +33,7 @@ def decode_date(kind: str, cursor: str) -> date:
     try:
         return date.fromisoformat(key)
     except ValueError:
-        raise BadRequest(f"{cursor!r} is not a cursor of this list") from None
+        raise BadRequest(f"{shown(cursor)} is not a cursor of this list") from None
 
 
 def check_first(first: int | None, default: int) -> int:

@@ -7,6 +7,21 @@ answered as `INTERNAL_ERROR` without internals.
 
 from __future__ import annotations
 
+ECHO_LIMIT = 100
+"""Most characters of a caller's input an error message quotes back."""
+
+
+def shown(value: object, limit: int = ECHO_LIMIT) -> str:
+    """`value` for an error message (text quoted, anything else as its repr), cut to `limit`
+    characters: the message still says what was wrong, without sending a 5,000-byte input back
+    (or into the logs)."""
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[:limit]!r}... ({len(value):,} characters)"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
 
 class ShortflowError(Exception):
     """Base class: `code` is part of the public API; `status` is the HTTP status."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 import sys
 
 from pythonjsonlogger.json import JsonFormatter
@@ -16,6 +17,26 @@ from pythonjsonlogger.json import JsonFormatter
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "shortflow_request_id", default=None
 )
+
+
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators: anything a terminal
+# or a log shipper could take as the end of a line or an escape sequence.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, f"\\u{ord(char):04x}")
+
+
+class ConsoleFormatter(logging.Formatter):
+    """One line per record: control characters in the message are escaped, so a path holding
+    `%0A` cannot start a forged line (`GET /x\\nERROR ...`). A traceback, appended after the
+    message, keeps its own lines. (JSON lines escape them by construction.)"""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # logging's name
+        record.message = _CONTROL.sub(_escaped, record.message)
+        return super().formatMessage(record)
 
 
 class _RequestIdFilter(logging.Filter):
@@ -36,7 +57,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
             )
         )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        handler.setFormatter(ConsoleFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

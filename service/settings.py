@@ -98,6 +98,52 @@ class Settings(BaseSettings):
         validation_alias=_env("SHORTFLOW_CORS_ORIGINS"),
         description="Comma-separated origins allowed to call the API from a browser.",
     )
+    public_url: str | None = Field(
+        default=None,
+        validation_alias=_env("SHORTFLOW_PUBLIC_URL"),
+        description="Public base URL of the API (e.g. https://api.example.com), used for absolute "
+        'links such as `Link: rel="next"`. Unset: links are relative (path and query); never '
+        "built from the request's Host.",
+    )
+    max_header_bytes: int = Field(
+        default=32_768,
+        ge=1024,
+        le=1_048_576,
+        validation_alias=_env("SHORTFLOW_MAX_HEADER_BYTES"),
+        description="Largest request head (request line and headers) `shortflow serve` reads; "
+        "larger is 431 (414 when the URL alone is).",
+    )
+    max_headers: int = Field(
+        default=100,
+        ge=10,
+        le=10_000,
+        validation_alias=_env("SHORTFLOW_MAX_HEADERS"),
+        description="Most header fields in one request; more is 431.",
+    )
+    header_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        validation_alias=_env("SHORTFLOW_HEADER_TIMEOUT_S"),
+        description="Time a client has from connecting (or from the first byte of its next "
+        "request) to the end of the request head; then 408 and the connection is closed.",
+    )
+    keepalive_timeout_s: int = Field(
+        default=5,
+        ge=1,
+        le=3600,
+        validation_alias=_env("SHORTFLOW_KEEPALIVE_TIMEOUT_S"),
+        description="Idle seconds before a keep-alive connection is closed. Behind a load "
+        "balancer, set it above the balancer's idle timeout.",
+    )
+    max_connections: int = Field(
+        default=1000,
+        ge=1,
+        le=1_000_000,
+        validation_alias=_env("SHORTFLOW_MAX_CONNECTIONS"),
+        description="Open connections plus requests in flight one worker accepts; past it new "
+        "requests get 503.",
+    )
     graphiql: bool = Field(
         default=True,
         validation_alias=_env("SHORTFLOW_GRAPHIQL"),
@@ -196,6 +242,18 @@ class Settings(BaseSettings):
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _check_public_url(cls, value: object) -> object:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"must be an http:// or https:// URL with a host (got {value!r})")
+        if parts.query or parts.fragment:
+            raise ValueError("must not have a query or a fragment: it is a base URL")
+        return value.strip().rstrip("/")
 
     @field_validator("database_url", "redis_url", mode="before")
     @classmethod

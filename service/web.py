@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.db.pool import track_queries
 from service.errors import (
+    ECHO_LIMIT,
     DatabaseBusy,
     DatabaseUnavailable,
     QueryTimeout,
@@ -47,6 +48,8 @@ _STATUS_CODES = {
     429: "RATE_LIMITED",
 }
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{8,128}$")
+_NEVER_STORED = frozenset({401, 429})
+"""Statuses answered with `Cache-Control: no-store` (besides every 5xx), whoever built them."""
 
 
 class JSONResponse(Response):
@@ -88,10 +91,13 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = _STATUS_CODES.get(exc.status_code, "HTTP_ERROR")
     message = exc.detail if isinstance(exc.detail, str) else code
+    path = request.url.path
+    if len(path) > ECHO_LIMIT:
+        path = f"{path[:ECHO_LIMIT]}... ({len(path):,} characters)"
     if exc.status_code == 404 and message == "Not Found":
-        message = f"no route for {request.url.path}"
+        message = f"no route for {path}"
     elif exc.status_code == 405 and message == "Method Not Allowed":
-        message = f"{request.method} is not allowed on {request.url.path}"
+        message = f"{request.method} is not allowed on {path}"
     return error_response(exc.status_code, code, message, dict(exc.headers or {}))
 
 
@@ -177,9 +183,20 @@ class RequestContextMiddleware:
                 response_started = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
+                sniffing_set = False
                 for key, value in headers:
                     if key == b"x-cache":
                         cache = value.decode("latin-1")
+                    elif key == b"x-content-type-options":
+                        sniffing_set = True
+                if status in _NEVER_STORED or status >= 500:
+                    # A refusal or a failure describes this moment for this caller: no cache
+                    # (a CDN, a browser) may keep it and serve it later or to someone else.
+                    headers = [(k, v) for k, v in headers if k != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
+                if not sniffing_set:
+                    # A browser must not guess that a JSON error echoing input is HTML.
+                    headers.append((b"x-content-type-options", b"nosniff"))
                 headers.append((b"x-request-id", request_id.encode()))
                 if stats.count:
                     timing = f'db;dur={stats.seconds * 1000:.2f};desc="{stats.count} queries"'

@@ -82,6 +82,7 @@ def serve(env: Environment, host: str, port: int, workers: int, migrate: bool) -
     import uvicorn
 
     from service.db.migrate import migrate as run_migrations
+    from service.httpserver import HeadLimits, LimitedConfig
 
     check_port(host, port)
     # Workers are separate processes: they find embedded servers through the environment.
@@ -96,8 +97,18 @@ def serve(env: Environment, host: str, port: int, workers: int, migrate: bool) -
         if report.applied:
             click.echo(f"applied migrations: {', '.join(report.applied)}")
     click.echo(f"serving on http://{host}:{port} (GraphQL /graphql, REST /v1, docs /docs)")
-    config = uvicorn.Config(
+    settings = env.settings
+    config = LimitedConfig(
         "service.app:app_from_environment",
+        # Limits uvicorn lacks (size, count and read time of request heads): service/httpserver.py.
+        head_limits=HeadLimits(
+            max_header_bytes=settings.max_header_bytes,
+            max_headers=settings.max_headers,
+            header_timeout_s=settings.header_timeout_s,
+        ),
+        timeout_keep_alive=settings.keepalive_timeout_s,
+        # Connections plus requests in flight per worker; past it uvicorn answers 503.
+        limit_concurrency=settings.max_connections,
         factory=True,
         host=host,
         port=port,

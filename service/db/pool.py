@@ -322,10 +322,8 @@ class Database:
 
     def _check_breaker(self) -> None:
         if time.monotonic() < self._unavailable_until:
-            raise DatabaseUnavailable(
-                "the database is unavailable; retry shortly"
-                + (f" ({self.last_error})" if self.last_error else "")
-            )
+            # The driver's exception stays in the log (`_trip`): a caller learns nothing from it.
+            raise DatabaseUnavailable("the database is unavailable; retry shortly")
 
     def _trip(self, exc: BaseException) -> DatabaseUnavailable:
         self._unavailable_until = time.monotonic() + BREAKER_SECONDS

@@ -9,6 +9,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types.scalar import ScalarDefinition
 
+from service.errors import shown
+
 MAX_SAFE_INTEGER = 2**53 - 1
 
 
@@ -18,7 +20,7 @@ def _parse_date(value: Any) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise GraphQLError(f"{value!r} is not a valid date (YYYY-MM-DD)") from None
+        raise GraphQLError(f"{shown(value)} is not a valid date (YYYY-MM-DD)") from None
 
 
 def _parse_datetime(value: Any) -> datetime.datetime:
@@ -27,9 +29,9 @@ def _parse_datetime(value: Any) -> datetime.datetime:
     try:
         parsed = datetime.datetime.fromisoformat(value)
     except ValueError:
-        raise GraphQLError(f"{value!r} is not a valid ISO 8601 date-time") from None
+        raise GraphQLError(f"{shown(value)} is not a valid ISO 8601 date-time") from None
     if parsed.tzinfo is None:
-        raise GraphQLError(f"{value!r} has no UTC offset")
+        raise GraphQLError(f"{shown(value)} has no UTC offset")
     return parsed
 
 
@@ -38,7 +40,7 @@ def _parse_bigint(value: Any) -> int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
-            raise GraphQLError(f"BigInt must be a whole number, not {value!r}")
+            raise GraphQLError(f"BigInt must be a whole number, not {shown(value)}")
     if abs(value) > MAX_SAFE_INTEGER:
         raise GraphQLError("BigInt must be within +/- 2^53 - 1")
     return int(value)

@@ -79,8 +79,16 @@ HEADERS: dict[str, dict[str, Any]] = {
         "public (private when API keys are required), max-age=60, stale-while-revalidate=300.",
         _STRING,
     ),
-    "Vary": _header("Accept: the representation depends on it.", _STRING),
-    "Link": _header('`<url>; rel="next"` while a next page exists.', _STRING),
+    "Vary": _header(
+        "Accept: the representation depends on it (and Authorization, X-API-Key when the "
+        "deployment requires API keys).",
+        _STRING,
+    ),
+    "Link": _header(
+        '`<url>; rel="next"` while a next page exists: a relative URL, or one under the '
+        "deployment's public URL.",
+        _STRING,
+    ),
     "Retry-After": _header("Seconds to wait before retrying.", _INT),
     "RateLimit-Limit": _header("Requests allowed per minute for this caller.", _INT),
     "RateLimit-Remaining": _header("Requests left in the current window.", _INT),

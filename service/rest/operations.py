@@ -16,6 +16,7 @@ from datetime import date
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, get_args, get_origin
+from urllib.parse import quote, urlencode
 
 import orjson
 from starlette.requests import Request
@@ -38,6 +39,9 @@ def _service_version() -> str:
 
 
 SERVICE_VERSION = _service_version()
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+"""What may stay unescaped in a path (RFC 3986 pchar and "/"); `<`, `>` and `"` may not, so a
+path cannot break out of the `Link: <...>` syntax."""
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,10 @@ class Operation:
         )
         media_type = negotiate(values.pop("format"), request.headers.get("accept"))
         app = services(request)
+        keyed = app.settings.require_api_key
         headers = {
-            "Cache-Control": conditional.cache_control(shared=not app.settings.require_api_key),
-            "Vary": "Accept",
+            "Cache-Control": conditional.cache_control(shared=not keyed),
+            "Vary": conditional.vary(keyed=keyed),
         }
         call = Call(analytics=app.analytics, args=values, today=date.today())
         if media_type == CSV:
@@ -164,5 +169,18 @@ class Operation:
 
     def _link(self, request: Request, result: Result, headers: dict[str, str]) -> None:
         if result.next_cursor is not None:
-            url = request.url.include_query_params(cursor=result.next_cursor)
+            url = next_page_url(request, result.next_cursor, services(request).settings.public_url)
             headers["Link"] = f'<{url}>; rel="next"'
+
+
+def next_page_url(request: Request, cursor: str, public_url: str | None) -> str:
+    """The URL of the next page: this request's path and parameters with `cursor` replaced.
+
+    Relative, or under the configured public URL: never from the request's Host or X-Forwarded-*
+    headers, which the response cache does not key on (one `Host: evil.example` request would
+    otherwise put its link in every cached copy, and partners would send their keys there).
+    """
+    path = quote(request.scope.get("root_path", "") + request.scope["path"], safe=_PATH_SAFE)
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    target = f"{path}?{urlencode([*params, ('cursor', cursor)])}"
+    return f"{public_url}{target}" if public_url else target

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from service.errors import BadRequest
+from service.errors import BadRequest, shown
 
 MAX_LIMIT = 1000
 
@@ -90,7 +90,7 @@ class Param:
 
     def _fail(self, raw: str, problem: str) -> InvalidParameter:
         where = "path parameter" if self.location == "path" else "parameter"
-        return InvalidParameter(f"{where} `{self.name}`: {raw!r} {problem}; {self.allowed()}")
+        return InvalidParameter(f"{where} `{self.name}`: {shown(raw)} {problem}; {self.allowed()}")
 
     def allowed(self) -> str:
         """What the parameter accepts, in words (the end of every error message about it)."""
@@ -133,7 +133,7 @@ class Param:
                 raise self._fail(raw, "is not allowed")
             return raw
         if self.text is not None and len(raw) > self.text.max_length:
-            raise self._fail(raw[:40] + "...", "is too long")
+            raise self._fail(raw, "is too long")
         if self._compiled is not None and not self._compiled.match(raw):
             raise self._fail(raw, "is not allowed here")
         return raw

@@ -122,14 +122,25 @@ def _named(item_name: str, field: str) -> Getter:
     return get
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a text cell as a formula (OWASP CSV injection)."""
+
+
 def csv_cell(value: object) -> str:
-    """CSV text of a value: empty for null, true/false, ISO dates, shortest round-trip floats."""
+    """CSV text of a value: empty for null, true/false, ISO dates, shortest round-trip floats.
+
+    Text that a spreadsheet would run as a formula (`=HYPERLINK(...)` in an issuer name, say) is
+    prefixed with a single quote, as OWASP advises: the cell then shows the text. Numbers are
+    written as they are: `-5` is a value, not text, and must stay a number for whoever sums it.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
     return str(value)
 
 
