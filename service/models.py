@@ -91,6 +91,7 @@ class FundFlow:
     is_record_outflow: bool
     days_reported: int
     trading_days: int
+    complete: bool
 
 
 @dataclass(slots=True)
@@ -106,6 +107,14 @@ class MarketIndex:
 
 
 @dataclass(slots=True)
+class IndexListing(MarketIndex):
+    """An index with its member count on a date and the symbols of the funds tracking it."""
+
+    constituents: int
+    tracking_funds: list[str]
+
+
+@dataclass(slots=True)
 class IndexShortExposure:
     settlement_date: date
     single_stock_short_interest: int
@@ -118,6 +127,8 @@ class IndexShortExposure:
     constituents_priced: int
     etfs_reporting: int
     etfs_priced: int
+    single_stock_leg_known: bool
+    etf_leg_known: bool
     is_record: bool
 
 

@@ -19,6 +19,8 @@ from service.db.repositories.market_data import MarketDataRepository
 from service.db.repositories.runs import RunRepository
 from service.db.repositories.securities import SecurityRepository
 from service.db.repositories.short_interest import ShortInterestRepository
+from service.errors import NotFound, shown
+from service.models import MarketIndex
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,14 @@ class Analytics:
     exposure: ExposureService
     squeeze: SqueezeService
     runs: RunRepository
+
+    async def index(self, code: str) -> MarketIndex:
+        """The index with this code, or NotFound: both APIs answer an unknown index with an
+        error (GraphQL NOT_FOUND, REST 404), never with an empty list that reads as "none"."""
+        found = await self.indexes.by_code(code)
+        if found is None:
+            raise NotFound(f"no index with code {shown(code)}")
+        return found
 
     @classmethod
     def over(cls, db: Database) -> Analytics:

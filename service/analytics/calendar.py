@@ -28,6 +28,8 @@ PRICE_LOOKBACK_TRADING_DAYS = 5
 days back (PRODUCT.md section 2)."""
 FIRST_YEAR = 1980
 """Years before this are not served by the calendar (no FINRA data exists that far back)."""
+LAST_YEAR = 2100
+"""The last year the settlement calendar is served for (both APIs)."""
 
 
 @functools.cache

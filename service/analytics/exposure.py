@@ -30,6 +30,8 @@ class ExposureService:
                 constituents_priced=row["constituents_priced"],
                 etfs_reporting=row["etfs_reporting"],
                 etfs_priced=row["etfs_priced"],
+                single_stock_leg_known=row["single_stock_leg_known"],
+                etf_leg_known=row["etf_leg_known"],
                 is_record=row["is_record"],
             )
             for row in rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 import asyncpg
 
@@ -29,6 +29,7 @@ def _flow(row: asyncpg.Record, period: str) -> FundFlow:
         is_record_outflow=row["is_record_outflow"],
         days_reported=row["days_reported"],
         trading_days=row["trading_days"],
+        complete=row["complete"],
     )
 
 
@@ -51,11 +52,11 @@ class FlowService:
         self.repository = repository
 
     async def flows(
-        self, fund: Security, period: str, start: date | None, end: date | None
+        self, fund: Security, period: str, start: date | None, end: date | None, today: date
     ) -> list[FundFlow]:
         """The fund's flows per period overlapping [start, end], oldest first."""
         _check_period(period)
-        rows = await self.repository.periods([fund.id], period)
+        rows = await self.repository.periods([fund.id], period, today)
         return [
             _flow(row, period)
             for row in rows
@@ -63,10 +64,11 @@ class FlowService:
             and (end is None or row["period_start"] <= end)
         ]
 
-    async def records(self, fund: Security, period: str) -> FlowRecords:
+    async def records(self, fund: Security, period: str, today: date) -> FlowRecords:
         """The largest inflow and outflow period of the fund's history."""
         _check_period(period)
-        flows = [_flow(row, period) for row in await self.repository.periods([fund.id], period)]
+        rows = await self.repository.periods([fund.id], period, today)
+        flows = [_flow(row, period) for row in rows]
         inflows = [f for f in flows if f.flow_usd > 0]
         outflows = [f for f in flows if f.flow_usd < 0]
         return FlowRecords(
@@ -75,24 +77,43 @@ class FlowService:
         )
 
     async def leaders(
-        self, period: str, direction: str, period_end: date | None, first: int
+        self, period: str, direction: str, period_end: date | None, first: int, today: date
     ) -> list[FundFlow]:
         """Funds with the largest inflows (or outflows) in the period holding `period_end`
-        (default: the latest period with data), largest first."""
+        (default: the newest complete period with data), largest first."""
         _check_period(period)
         if direction not in DIRECTIONS:
             raise BadRequest(f"direction must be inflow or outflow, not {direction!r}")
-        day = period_end or await self.repository.latest_date()
+        day = period_end or await self._last_complete_day(period, today)
         if day is None:
             return []
         start, end = period_bounds(period, day)
-        rows = await self.repository.periods(None, period, start)
+        rows = await self.repository.periods(None, period, today, start)
         in_period = _within((_flow(row, period) for row in rows), start, end)
         if direction == "inflow":
             chosen = sorted((f for f in in_period if f.flow_usd > 0), key=lambda f: -f.flow_usd)
         else:
             chosen = sorted((f for f in in_period if f.flow_usd < 0), key=lambda f: f.flow_usd)
         return chosen[:first]
+
+    async def _last_complete_day(self, period: str, today: date) -> date | None:
+        """A day of the newest period that is over (`complete`, flows.sql): its last trading
+        day on or before both today and the newest flow date. A week read on its Tuesday has
+        not ended; ranking it would rank 1 day of 5 against whole weeks."""
+        latest = await self.repository.latest_date()
+        if latest is None:
+            return None
+        known = min(latest, today)
+        start, end = period_bounds(period, known)
+        if period_last_trading_day(start, end) > known:
+            return start - timedelta(days=1)  # a day of the period before
+        return known
+
+
+def period_last_trading_day(start: date, end: date) -> date:
+    """The label of a period: its last NYSE trading day (its end when it has none)."""
+    last = calendar.trading_day_on_or_before(end)
+    return last if last >= start else end
 
 
 def _within(flows: Iterable[FundFlow], start: date, end: date) -> list[FundFlow]:

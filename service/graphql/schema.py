@@ -195,7 +195,11 @@ class Security:
     ) -> list[FundFlow]:
         cursors.check_range(from_, to)
         flows = await info.context.analytics.flows.flows(
-            cast(SecurityModel, self), _value(period or FlowPeriod.DAY), from_, to
+            cast(SecurityModel, self),
+            _value(period or FlowPeriod.DAY),
+            from_,
+            to,
+            info.context.today,
         )
         return cast(list[FundFlow], flows)
 
@@ -206,7 +210,7 @@ class Security:
         period: Annotated[FlowPeriod, strawberry.argument(description="Period length.")],
     ) -> FlowRecords | None:
         records = await info.context.analytics.flows.records(
-            cast(SecurityModel, self), _value(period)
+            cast(SecurityModel, self), _value(period), info.context.today
         )
         return cast(FlowRecords, records)
 
@@ -390,12 +394,15 @@ class Query:
         ] = None,
         index: Annotated[
             str | None,
-            strawberry.argument(description="Only members of this index (e.g. R2000) today."),
+            strawberry.argument(
+                description="Only members of this index (e.g. R2000) today; an unknown code "
+                "is a NOT_FOUND error."
+            ),
         ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = 50,
         after: AfterCursor = None,
     ) -> SecurityConnection:
-        return await _securities_page(
+        page = await _securities_page(
             info,
             search=search,
             type_=type,
@@ -404,6 +411,10 @@ class Query:
             first=cursors.check_first(first, 50),
             after=after,
         )
+        if index is not None and not page.nodes:
+            # Only an empty page can hide an unknown index (NOT_FOUND, as REST's 404).
+            await info.context.analytics.index(index)
+        return page
 
     @strawberry.field(description="One index by code, e.g. R2000.")
     async def index(
@@ -414,9 +425,27 @@ class Query:
         found: MarketIndex | None = await info.context.analytics.indexes.by_code(code.strip())
         return cast(Index | None, found)
 
+    @strawberry.field(description="Every index, by code (e.g. R2000).")
+    async def indexes(
+        self,
+        info: GraphQLInfo,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 100,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only indexes whose code sorts after this one (the last code of "
+                "the previous page). Omitted: from the first."
+            ),
+        ] = None,
+    ) -> list[Index]:
+        found = await info.context.analytics.indexes.page(
+            after or "", cursors.check_first(first, 100), info.context.today
+        )
+        return cast(list[Index], found)
+
     @strawberry.field(
         description="Funds with the largest inflows or outflows in one period (by default the "
-        "newest period with data), largest first."
+        "newest complete period: one that is over, see FundFlow.complete), largest first."
     )
     async def fund_flow_leaders(
         self,
@@ -426,7 +455,8 @@ class Query:
         period_end: Annotated[
             datetime.date | None,
             strawberry.argument(
-                description="Any date in the period wanted. Omitted: the newest period with data."
+                description="Any date in the period wanted (answered even when the period is "
+                "not over: see complete). Omitted: the newest complete period with data."
             ),
         ] = None,
         first: Annotated[
@@ -434,7 +464,11 @@ class Query:
         ] = 10,
     ) -> list[FundFlow]:
         leaders = await info.context.analytics.flows.leaders(
-            _value(period), _value(direction), period_end, cursors.check_first(first, 10)
+            _value(period),
+            _value(direction),
+            period_end,
+            cursors.check_first(first, 10),
+            info.context.today,
         )
         return cast(list[FundFlow], leaders)
 
@@ -446,7 +480,11 @@ class Query:
         self,
         info: GraphQLInfo,
         index: Annotated[
-            str | None, strawberry.argument(description="Only members of this index on asOf.")
+            str | None,
+            strawberry.argument(
+                description="Only members of this index on asOf; an unknown code is a "
+                "NOT_FOUND error."
+            ),
         ] = None,
         as_of: AsOfDate = None,
         first: Annotated[int | None, strawberry.argument(description="How many (0 to 1000).")] = 25,
@@ -459,7 +497,11 @@ class Query:
         self,
         info: GraphQLInfo,
         index: Annotated[
-            str | None, strawberry.argument(description="Only members of this index on asOf.")
+            str | None,
+            strawberry.argument(
+                description="Only members of this index on asOf; an unknown code is a "
+                "NOT_FOUND error."
+            ),
         ] = None,
         as_of: AsOfDate = None,
         first: Annotated[int | None, strawberry.argument(description="How many (0 to 1000).")] = 25,
@@ -478,8 +520,10 @@ class Query:
         self,
         year: Annotated[int, strawberry.argument(description="Calendar year, 1980 to 2100.")],
     ) -> list[SettlementDate]:
-        if not 1980 <= year <= 2100:
-            raise BadRequest(f"year must be between 1980 and 2100, not {year}")
+        if not calendar.FIRST_YEAR <= year <= calendar.LAST_YEAR:
+            raise BadRequest(
+                f"year must be between {calendar.FIRST_YEAR} and {calendar.LAST_YEAR}, not {year}"
+            )
         return [
             SettlementDate(settlement_date=s, publication_date=p)
             for s, p in calendar.settlement_calendar(year)
@@ -490,7 +534,10 @@ async def _screen(
     info: GraphQLInfo, index: str | None, as_of: datetime.date | None, first: int | None
 ) -> SqueezeScreenModel:
     size = cursors.check_first(first, 25)
-    return await info.context.analytics.squeeze.screen(index, _as_of(info, as_of), size)
+    known_on = _as_of(info, as_of)
+    if index is not None:
+        await info.context.analytics.index(index)  # NOT_FOUND, as REST's 404
+    return await info.context.analytics.squeeze.screen(index, known_on, size)
 
 
 schema = strawberry.Schema(

@@ -219,15 +219,21 @@ class FundFlow:
     )
     nav: float | None = strawberry.field(description="NAV per share at the end of the period, USD.")
     is_record_inflow: bool = strawberry.field(
-        description="flowUsd > 0 and higher than every earlier period of this fund and length."
+        description="flowUsd > 0 and higher than every earlier period of this fund and length "
+        "(a fund's first period is not a record: nothing earlier to beat)."
     )
     is_record_outflow: bool = strawberry.field(
-        description="flowUsd < 0 and lower than every earlier period of this fund and length."
+        description="flowUsd < 0 and lower than every earlier period of this fund and length "
+        "(a fund's first period is not a record)."
     )
     days_reported: int = strawberry.field(
         description="Days with a flow in the period (missing days are missing, not zero)."
     )
     trading_days: int = strawberry.field(description="NYSE trading days in the period.")
+    complete: bool = strawberry.field(
+        description="The period is over: its last trading day is on or before today and the "
+        "fund's newest flow date. False: flowUsd sums only the days so far (see daysReported)."
+    )
 
 
 @strawberry.type(description="A fund's largest inflow and outflow periods.")
@@ -259,7 +265,18 @@ class IndexShortExposure:
         description="Members with a short-interest value on that date."
     )
     is_record: bool = strawberry.field(
-        description="totalShortValueUsd is the highest of all dates up to this one."
+        description="totalShortValueUsd is higher than on every earlier date: only dates whose "
+        "legs are all known (singleStockLegKnown, and etfLegKnown when funds track the index) "
+        "count, and the first such date is not a record (nothing earlier to beat)."
+    )
+    single_stock_leg_known: bool = strawberry.field(
+        description="The members' leg is known: membership is known on that date and at least "
+        "one member reports short interest with a close. False: singleStockShortInterest and "
+        "singleStockShortValueUsd are 0 because nothing is known, not because nothing is short."
+    )
+    etf_leg_known: bool = strawberry.field(
+        description="The ETF leg is known: at least one tracking ETF reports short interest with "
+        "a close. False: etfShortInterest and etfShortValueUsd are 0 for want of data."
     )
     constituents: int = strawberry.field(description="Members of the index on that date.")
     constituents_priced: int = strawberry.field(

@@ -136,6 +136,7 @@ FUND_FLOWS: dict[str, Any] = {
             "is_record_outflow": True,
             "days_reported": 5,
             "trading_days": 5,
+            "complete": True,
         },
         {
             "symbol": "IWM",
@@ -148,6 +149,7 @@ FUND_FLOWS: dict[str, Any] = {
             "is_record_outflow": False,
             "days_reported": 5,
             "trading_days": 5,
+            "complete": True,
         },
     ],
     "next_cursor": None,
@@ -167,7 +169,9 @@ EXPOSURE: dict[str, Any] = {
             "constituents_priced": 0,
             "etfs_reporting": 2,
             "etfs_priced": 1,
-            "is_record": True,
+            "single_stock_leg_known": False,
+            "etf_leg_known": True,
+            "is_record": False,
         },
         {
             "settlement_date": "2026-07-31",
@@ -181,6 +185,8 @@ EXPOSURE: dict[str, Any] = {
             "constituents_priced": 0,
             "etfs_reporting": 2,
             "etfs_priced": 1,
+            "single_stock_leg_known": False,
+            "etf_leg_known": True,
             "is_record": False,
         },
     ],
@@ -224,4 +230,26 @@ SQUEEZE: dict[str, Any] = {
     "as_of": "2026-08-20",
     "evaluated": 22341,
     "excluded": [{"reason": "no_float", "count": 22334}],
+}
+
+INDEX_PAGE: dict[str, Any] = {
+    "data": [
+        {
+            "code": "R2000",
+            "name": "Russell 2000",
+            "constituents": 1920,
+            "tracking_funds": ["IWM", "VTWO"],
+        },
+    ],
+    "next_cursor": None,
+}
+
+SETTLEMENT_CALENDAR: dict[str, Any] = {
+    "data": [
+        {"settlement_date": "2026-01-15", "publication_date": "2026-01-27"},
+        {"settlement_date": "2026-01-30", "publication_date": "2026-02-10"},
+        {"settlement_date": "2026-07-15", "publication_date": "2026-07-24"},
+        {"settlement_date": "2026-07-31", "publication_date": "2026-08-11"},
+    ],
+    "next_cursor": None,
 }

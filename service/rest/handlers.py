@@ -15,12 +15,14 @@ from datetime import date
 from typing import Any
 
 from service import cursors
+from service.analytics import calendar
 from service.errors import BadRequest, NotFound
-from service.models import MarketIndex, Security, ShortInterestPoint
+from service.models import MarketIndex, Security, SettlementDate, ShortInterestPoint
 from service.rest.operations import Call, Result
 from service.rest.params import InvalidParameter
 
 SECURITY_CURSOR = "sec"
+INDEX_CURSOR = "idx"
 POINT_CURSOR = "si"
 
 
@@ -31,11 +33,15 @@ def _bad_cursor(raw: str) -> InvalidParameter:
     )
 
 
-def _after_symbol(raw: str | None) -> str:
+def _after_key(kind: str, raw: str | None) -> str:
     try:
-        return "" if raw is None else cursors.decode(SECURITY_CURSOR, raw)
+        return "" if raw is None else cursors.decode(kind, raw)
     except BadRequest:
         raise _bad_cursor(raw or "") from None
+
+
+def _after_symbol(raw: str | None) -> str:
+    return _after_key(SECURITY_CURSOR, raw)
 
 
 def _after_date(raw: str | None) -> date | None:
@@ -54,10 +60,7 @@ async def _security(call: Call) -> Security:
 
 
 async def _index(call: Call, code: str) -> MarketIndex:
-    found = await call.analytics.indexes.by_code(code)
-    if found is None:
-        raise NotFound(f"no index with code {code!r}")
-    return found
+    return await call.analytics.index(code)
 
 
 # -- securities -----------------------------------------------------------------------------
@@ -153,7 +156,9 @@ async def fund_flows(call: Call) -> Result:
     if fund.type != "etf":
         raise NotFound(f"{fund.symbol!r} is a {fund.type}, not a fund: flows exist for ETFs only")
     args = call.args
-    flows = await call.analytics.flows.flows(fund, args["period"], args["from"], args["to"])
+    flows = await call.analytics.flows.flows(
+        fund, args["period"], args["from"], args["to"], call.today
+    )
     return Result(flows)
 
 
@@ -161,6 +166,20 @@ async def index_short_exposure(call: Call) -> Result:
     index = await _index(call, call.args["code"])
     series = await call.analytics.exposure.series(index.code, call.args["from"], call.args["to"])
     return Result(series)
+
+
+async def list_indexes(call: Call) -> Result:
+    limit: int = call.args["limit"]
+    after = _after_key(INDEX_CURSOR, call.args["cursor"])
+    found = await call.analytics.indexes.page(after, limit + 1, call.today)
+    page = found[:limit]
+    more = len(found) > limit
+    return Result(page, cursors.encode(INDEX_CURSOR, page[-1].code) if more else None)
+
+
+async def settlement_calendar(call: Call) -> Result:
+    dates = calendar.settlement_calendar(call.args["year"])
+    return Result([SettlementDate(settlement_date=s, publication_date=p) for s, p in dates])
 
 
 async def squeeze_screen(call: Call) -> Result:

@@ -258,8 +258,9 @@ def openapi_document() -> dict[str, Any]:
         "tags": [
             {"name": "securities", "description": "Securities and their daily and FINRA series."},
             {"name": "funds", "description": "ETF fund flows."},
-            {"name": "indexes", "description": "Index-level short exposure."},
+            {"name": "indexes", "description": "Indexes and their index-level short exposure."},
             {"name": "screens", "description": "Screens over the whole market or an index."},
+            {"name": "calendar", "description": "FINRA's settlement and publication dates."},
         ],
         "paths": paths,
         "components": {

@@ -82,6 +82,8 @@ class Param:
     not_after_today: bool = False
     """A date that may not be later than today (a point in time: nothing is known from the
     future). Range ends may be (`to` in the future is just an open end)."""
+    required: bool = False
+    """A query parameter without a default that must be given (path parameters always are)."""
     _compiled: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -161,7 +163,7 @@ class Param:
         parameter: dict[str, Any] = {
             "name": self.name,
             "in": self.location,
-            "required": self.location == "path",
+            "required": self.location == "path" or self.required,
             "description": self.description,
             "schema": self.schema(),
         }
@@ -186,6 +188,18 @@ def limit_param(default: int, what: str) -> Param:
         default=default,
         minimum=1,
         maximum=MAX_LIMIT,
+    )
+
+
+def year_param(description: str, example: int, minimum: int, maximum: int) -> Param:
+    return Param(
+        "year",
+        "integer",
+        description,
+        example=example,
+        minimum=minimum,
+        maximum=maximum,
+        required=True,
     )
 
 
@@ -233,6 +247,8 @@ def parse_request(
             values[param.name] = param.parse(path_values[param.name])
         elif param.name in given:
             values[param.name] = param.parse(given[param.name])
+        elif param.required:
+            raise InvalidParameter(f"parameter `{param.name}` is required; {param.allowed()}")
         else:
             values[param.name] = param.default
     start, end = values.get("from"), values.get("to")

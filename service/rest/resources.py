@@ -174,15 +174,21 @@ class FundFlow(Resource):
     )
     nav: float | None = Field(description="NAV per share at the end of the period, US dollars.")
     is_record_inflow: bool = Field(
-        description="flow_usd > 0 and higher than every earlier period of this fund and length."
+        description="flow_usd > 0 and higher than every earlier period of this fund and length "
+        "(a fund's first period is not a record: nothing earlier to beat)."
     )
     is_record_outflow: bool = Field(
-        description="flow_usd < 0 and lower than every earlier period of this fund and length."
+        description="flow_usd < 0 and lower than every earlier period of this fund and length "
+        "(a fund's first period is not a record)."
     )
     days_reported: int = Field(
         description="Days with a flow in the period (missing days are missing, not zero)."
     )
     trading_days: int = Field(description="NYSE trading days in the period.")
+    complete: bool = Field(
+        description="The period is over: its last trading day is on or before today and the "
+        "fund's newest flow date. False: flow_usd sums only the days so far (see days_reported)."
+    )
 
 
 class IndexShortExposure(Resource):
@@ -214,8 +220,44 @@ class IndexShortExposure(Resource):
     )
     etfs_reporting: int = Field(description="Tracking ETFs with a value on that date.")
     etfs_priced: int = Field(description="Reporting tracking ETFs with a close.")
+    single_stock_leg_known: bool = Field(
+        description="The members' leg is known: membership is known on that date and at least "
+        "one member reports short interest with a close. False: the single-stock figures are 0 "
+        "because nothing is known, not because nothing is short."
+    )
+    etf_leg_known: bool = Field(
+        description="The ETF leg is known: at least one tracking ETF reports short interest with "
+        "a close. False: the ETF figures are 0 for want of data."
+    )
     is_record: bool = Field(
-        description="total_short_value_usd is the highest of all dates up to this one."
+        description="total_short_value_usd is higher than on every earlier date: only dates "
+        "whose legs are all known (single_stock_leg_known, and etf_leg_known when funds track "
+        "the index) count, and the first such date is not a record (nothing earlier to beat)."
+    )
+
+
+class Index(Resource):
+    """A market index: its members today and the funds tracking it."""
+
+    code: str = Field(description="Index code, e.g. R2000 (the `{code}` of its routes).")
+    name: str | None = Field(description="Index name, e.g. Russell 2000; null when unknown.")
+    constituents: int = Field(
+        description="Members today (an index-member file or the newest holdings snapshot: "
+        "docs/data-model.md, Index membership)."
+    )
+    tracking_funds: list[str] = Field(
+        description="Symbols of the ETFs tracking the index (its exposure's ETF leg)."
+    )
+
+
+class SettlementDate(Resource):
+    """A FINRA settlement date and the date its short interest is published."""
+
+    settlement_date: datetime.date = Field(
+        description="The 15th (or the trading day before), or the last trading day of a month."
+    )
+    publication_date: datetime.date = Field(
+        description="FINRA publishes that date's short interest on the 7th trading day after."
     )
 
 
@@ -307,6 +349,20 @@ class IndexShortExposureList(Resource):
 
     data: list[IndexShortExposure] = Field(description="One item per settlement date.")
     next_cursor: None = Field(description=WHOLE_RANGE)
+
+
+class IndexPage(Resource):
+    """A page of indexes, by code."""
+
+    data: list[Index] = Field(description="The indexes, by code.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
+
+
+class SettlementCalendar(Resource):
+    """FINRA's settlement dates of a year, in order."""
+
+    data: list[SettlementDate] = Field(description="24 settlement dates, oldest first.")
+    next_cursor: None = Field(description="Always null: a year is one page.")
 
 
 class SqueezeScreen(Resource):

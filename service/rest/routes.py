@@ -6,13 +6,21 @@ both built from `OPERATIONS`; the handlers are in service/rest/handlers.py.
 
 from __future__ import annotations
 
+from service.analytics import calendar
 from service.analytics.flows import PERIODS
 from service.analytics.series import FACILITIES
 from service.analytics.squeeze import FACTORS
 from service.rest import examples, handlers, resources
 from service.rest import params as rules
 from service.rest.operations import Operation
-from service.rest.params import Param, date_param, enum_param, limit_param, text_param
+from service.rest.params import (
+    Param,
+    date_param,
+    enum_param,
+    limit_param,
+    text_param,
+    year_param,
+)
 
 FROM = date_param(
     "from",
@@ -186,6 +194,18 @@ OPERATIONS: tuple[Operation, ...] = (
         ),
     ),
     Operation(
+        path="/v1/indexes",
+        operation_id="listIndexes",
+        tag="indexes",
+        summary="List indexes",
+        description="Every index by code, with its name, its members today and the funds "
+        "tracking it; keyset-paginated (`limit`, `cursor`).",
+        params=(limit_param(100, "indexes"), _cursor_param("indexes")),
+        envelope=resources.IndexPage,
+        handler=handlers.list_indexes,
+        example=examples.INDEX_PAGE,
+    ),
+    Operation(
         path="/v1/indexes/{code}/short-exposure",
         operation_id="getIndexShortExposure",
         tag="indexes",
@@ -198,6 +218,26 @@ OPERATIONS: tuple[Operation, ...] = (
         handler=handlers.index_short_exposure,
         example=examples.EXPOSURE,
         not_found=("No index has this code.", "no index with code 'NOPE'"),
+    ),
+    Operation(
+        path="/v1/settlement-calendar",
+        operation_id="getSettlementCalendar",
+        tag="calendar",
+        summary="FINRA settlement calendar of a year",
+        description="FINRA's 24 settlement dates of a year (the 15th, or the trading day before "
+        "when it is not one, and the last trading day of each month) with the date each one's "
+        "short interest is published (the 7th trading day after), on the NYSE calendar.",
+        params=(
+            year_param(
+                f"Calendar year, {calendar.FIRST_YEAR} to {calendar.LAST_YEAR} (required).",
+                2026,
+                calendar.FIRST_YEAR,
+                calendar.LAST_YEAR,
+            ),
+        ),
+        envelope=resources.SettlementCalendar,
+        handler=handlers.settlement_calendar,
+        example=examples.SETTLEMENT_CALENDAR,
     ),
     Operation(
         path="/v1/screens/squeeze",

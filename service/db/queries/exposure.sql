@@ -1,25 +1,34 @@
 -- Index short exposure: the summary table, its refresh (at ingest) and its series.
 
 -- name: series
--- $1 index code, $2 from, $3 to. isRecord: the total is the highest so far (the first point is
--- a record by definition); computed over the whole history before the range is cut. Dollar
--- figures are stored exact and served to cents (metric_usd, migration 0013).
+-- $1 index code, $2 from, $3 to. A leg is known on a date when its dollar figure covers at least
+-- one security: for the single-stock leg, membership is known on that date and a member reports
+-- short interest with a close; for the ETF leg, a tracking fund does (an index no fund tracks has
+-- no ETF leg: nothing is missing). A date is complete when every leg the index has is known; only
+-- complete dates take part in records, and a record must beat an earlier complete date (the first
+-- is not one: nothing earlier to beat). Records are computed over the whole history, then the
+-- range is cut. Dollar figures to cents (metric_usd, migration 0013).
 SELECT settlement_date, constituents, constituents_reporting, constituents_priced,
-       single_stock_short_interest,
-       metric_usd(single_stock_short_value_usd) AS single_stock_short_value_usd,
+       single_stock_short_interest, metric_usd(single_stock_short_value_usd)
+           AS single_stock_short_value_usd,
        etfs_reporting, etfs_priced, etf_short_interest,
        metric_usd(etf_short_value_usd) AS etf_short_value_usd,
-       metric_usd(total_short_value_usd) AS total_short_value_usd, is_record
+       metric_usd(total) AS total_short_value_usd,
+       single_stock_leg_known, etf_leg_known, is_record
 FROM (
-    SELECT e.*,
-           e.single_stock_short_value_usd + e.etf_short_value_usd AS total_short_value_usd,
-           e.single_stock_short_value_usd + e.etf_short_value_usd
-               > coalesce(max(e.single_stock_short_value_usd + e.etf_short_value_usd)
-                              OVER (ORDER BY e.settlement_date
-                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
-                          '-Infinity') AS is_record
-    FROM index_short_exposure e
-    WHERE e.index_code = $1
+    SELECT known.*,
+           complete AND total > coalesce(max(total) FILTER (WHERE complete) OVER (
+               ORDER BY settlement_date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+           ), 'Infinity') AS is_record
+    FROM (
+        SELECT e.*,
+               e.single_stock_short_value_usd + e.etf_short_value_usd AS total,
+               e.constituents_priced > 0 AS single_stock_leg_known,
+               e.etfs_priced > 0 AS etf_leg_known,
+               e.constituents_priced > 0 AND (e.etfs = 0 OR e.etfs_priced > 0) AS complete
+        FROM index_short_exposure e
+        WHERE e.index_code = $1
+    ) known
 ) history
 WHERE settlement_date BETWEEN $2 AND $3
 ORDER BY settlement_date
@@ -47,11 +56,9 @@ WITH targets AS (
     WHERE $1::text[] IS NULL OR i.code = ANY($1::text[])
 ),
 legs AS (
-    SELECT DISTINCT t.code, t.settlement_date, m.security_id, 'stock' AS leg
+    SELECT t.code, t.settlement_date, m.security_id, 'stock' AS leg
     FROM targets t
-    JOIN index_membership m
-      ON m.index_code = t.code AND m.valid_from <= t.settlement_date
-     AND t.settlement_date < m.valid_to
+    CROSS JOIN LATERAL index_members(t.code, t.settlement_date) m  -- one source (migration 0014)
     UNION ALL
     SELECT t.code, t.settlement_date, e.etf_id, 'etf'
     FROM targets t

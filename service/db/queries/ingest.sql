@@ -144,7 +144,9 @@ WHERE st.security_id IS NULL AND st.symbol IS NOT NULL
 SELECT ensure_year_partitions($1::regclass, $2, $3)
 
 -- name: ensure_index
-INSERT INTO market_index (code, name) VALUES ($1, $2)
+-- $1 code, $2 name (NULL: the known name of the code, migration 0014, or none).
+INSERT INTO market_index (code, name)
+VALUES ($1, coalesce($2, (SELECT k.name FROM known_index k WHERE k.code = $1)))
 ON CONFLICT (code) DO UPDATE SET name = coalesce(excluded.name, market_index.name)
 
 -- name: dataset_status

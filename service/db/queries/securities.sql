@@ -21,7 +21,8 @@ SELECT id, symbol, name, type, market_class FROM security WHERE id = ANY($1::big
 
 -- name: page
 -- $1 search (NULL: any; matches a symbol prefix or a word of the name, case-insensitive),
--- $2 type (NULL: any), $3 index code (NULL: any; members on $4), $4 membership date,
+-- $2 type (NULL: any), $3 index code (NULL: any; members on $4, by the precedence of
+-- index_members, migration 0014), $4 membership date,
 -- $5 after this symbol (keyset), $6 rows.
 SELECT s.id, s.symbol, s.name, s.type, s.market_class
 FROM security s
@@ -29,10 +30,7 @@ WHERE ($1::text IS NULL
        OR upper(s.symbol) LIKE upper($1) || '%'
        OR s.name ILIKE '%' || $1 || '%')
   AND ($2::text IS NULL OR s.type = $2)
-  AND ($3::text IS NULL OR EXISTS (
-        SELECT 1 FROM index_membership m
-        WHERE m.index_code = $3 AND m.security_id = s.id
-          AND m.valid_from <= $4 AND $4 < m.valid_to))
+  AND ($3::text IS NULL OR s.id IN (SELECT m.security_id FROM index_members($3, $4) m))
   AND s.symbol > $5
 ORDER BY s.symbol
 LIMIT $6
@@ -44,10 +42,7 @@ WHERE ($1::text IS NULL
        OR upper(s.symbol) LIKE upper($1) || '%'
        OR s.name ILIKE '%' || $1 || '%')
   AND ($2::text IS NULL OR s.type = $2)
-  AND ($3::text IS NULL OR EXISTS (
-        SELECT 1 FROM index_membership m
-        WHERE m.index_code = $3 AND m.security_id = s.id
-          AND m.valid_from <= $4 AND $4 < m.valid_to))
+  AND ($3::text IS NULL OR s.id IN (SELECT m.security_id FROM index_members($3, $4) m))
 
 -- name: share_counts_as_of
 -- $1 security ids, $2 date: the latest shares outstanding and float on or before the date.

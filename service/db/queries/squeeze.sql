@@ -47,8 +47,4 @@ LEFT JOIN LATERAL (
       AND v.month BETWEEN date_trunc('month', $4::date)::date AND $1
       AND v.date BETWEEN $4 AND $1
 ) sv ON true
-WHERE $3::text IS NULL OR EXISTS (
-    SELECT 1 FROM index_membership m
-    WHERE m.index_code = $3 AND m.security_id = s.id
-      AND m.valid_from <= $1 AND $1 < m.valid_to
-)
+WHERE $3::text IS NULL OR s.id IN (SELECT m.security_id FROM index_members($3, $1) m)

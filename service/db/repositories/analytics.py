@@ -9,7 +9,7 @@ import asyncpg
 
 from service.db import queries
 from service.db.pool import Database
-from service.models import MarketIndex, Security
+from service.models import IndexListing, MarketIndex, Security
 
 FLOWS = queries.load("flows")
 EXPOSURE = queries.load("exposure")
@@ -22,12 +22,13 @@ class FlowRepository:
         self.db = db
 
     async def periods(
-        self, fund_ids: Sequence[int] | None, kind: str, bucket: date | None = None
+        self, fund_ids: Sequence[int] | None, kind: str, today: date, bucket: date | None = None
     ) -> list[asyncpg.Record]:
-        """Every period of the funds (all funds when None), with record flags, oldest first; only
-        the period starting on `bucket` (a day, a Monday, a 1st) when given."""
+        """Every period of the funds (all funds when None), with record flags and whether it is
+        over on `today`, oldest first; only the period starting on `bucket` (a day, a Monday, a
+        1st) when given."""
         return await self.db.fetch(
-            FLOWS.periods, None if fund_ids is None else list(fund_ids), kind, bucket
+            FLOWS.periods, None if fund_ids is None else list(fund_ids), kind, bucket, today
         )
 
     async def latest_date(self) -> date | None:
@@ -42,6 +43,11 @@ class IndexRepository:
     async def by_code(self, code: str) -> MarketIndex | None:
         row = await self.db.fetchrow(INDEXES.by_code, code)
         return None if row is None else MarketIndex(**row)
+
+    async def page(self, after: str, limit: int, members_on: date) -> list[IndexListing]:
+        """Indexes by code after `after`, with their members on `members_on`."""
+        rows = await self.db.fetch(INDEXES.page, after, limit, members_on)
+        return [IndexListing(**row) for row in rows]
 
     async def tracking_funds(self, code: str) -> list[Security]:
         return [Security(**row) for row in await self.db.fetch(INDEXES.tracking_funds, code)]
