@@ -39,7 +39,7 @@ import orjson
 from asyncpg.pool import PoolConnectionProxy
 
 from service.db.replicas import Replica, ReplicaSet, current_wal_lsn, parse_lsn
-from service.db.slots import ConnectionSlots
+from service.db.slots import ConnectionSlots, drop
 from service.errors import (
     BadRequest,
     DatabaseBusy,
@@ -116,6 +116,11 @@ class QueryStats:
 _stats: contextvars.ContextVar[QueryStats | None] = contextvars.ContextVar(
     "shortflow_query_stats", default=None
 )
+
+
+def current_query_stats() -> QueryStats | None:
+    """The tally of the current context, when one is being kept."""
+    return _stats.get()
 
 
 def track_queries() -> QueryStats:
@@ -351,7 +356,7 @@ class Database:
                 # Cancelled (the request's deadline) while the connection may be mid-query on
                 # a server that does not answer: handing it back would wait for a cancel round
                 # trip. Dropped, it frees its place in the pool now.
-                conn.terminate()
+                drop(conn)
                 raise
             finally:
                 await _release(pool, conn)
@@ -366,7 +371,7 @@ class Database:
             except CONNECTION_ERRORS as exc:
                 # Dead, or silent past the command timeout (a cancel request is under way to a
                 # server that may never answer it): not worth waiting for to hand back.
-                conn.terminate()
+                drop(conn)
                 raise self._trip(exc) from None
 
     @asynccontextmanager

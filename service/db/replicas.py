@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import asyncpg
 
 from service.db import queries
-from service.db.slots import ConnectionSlots
+from service.db.slots import ConnectionSlots, drop
 
 if TYPE_CHECKING:
     from service.db.pool import Connection
@@ -127,7 +127,7 @@ class Replica:
                 # As on the primary (pool.py): a cancelled or timed-out read drops its
                 # connection rather than wait for a cancel round trip to a server that may
                 # not answer.
-                conn.terminate()
+                drop(conn)
                 raise
         self.reads += 1
         return result
