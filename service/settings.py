@@ -7,6 +7,7 @@ process stops at start with a message a person can act on instead of failing on 
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -92,6 +93,21 @@ class Settings(BaseSettings):
         default=True,
         validation_alias=_env("SHORTFLOW_RATE_LIMIT_ENABLED"),
         description="false: no rate limiting at all (benchmarks, trusted networks).",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=_env("SHORTFLOW_TRUSTED_PROXIES"),
+        description="Comma-separated addresses or CIDRs of the proxies in front of the service "
+        "(a load balancer, an ingress): only their X-Forwarded-For is believed. Empty: the "
+        "client is the peer of the TCP connection.",
+    )
+    max_concurrent_per_caller: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        validation_alias=_env("SHORTFLOW_MAX_CONCURRENT_PER_CALLER"),
+        description="Requests one caller (API key or client address) may have in flight in one "
+        "process; more are refused with 429 until one finishes.",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -238,7 +254,17 @@ class Settings(BaseSettings):
         description="json: one JSON object per line (production); console: readable.",
     )
 
-    @field_validator("database_replica_urls", "cors_origins", mode="before")
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or CIDR") from None
+        return value
+
+    @field_validator("database_replica_urls", "cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)

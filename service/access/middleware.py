@@ -17,20 +17,21 @@ response (`errors[].extensions.code`) for /graphql.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.access.client import ClientResolver
 from service.access.keys import presented_key
 from service.access.ratelimit import Decision
 from service.db.repositories.keys import ApiKey
 from service.errors import DatabaseUnavailable, RateLimited, ShortflowError, Unauthorized
+from service.request_kind import is_metered
 from service.state import Services
-from service.web import header
-
-EXEMPT_PREFIXES = ("/graphql/static",)
+from service.web import retry_headers
 
 
 @dataclass(slots=True)
@@ -61,32 +62,28 @@ class Caller:
         return decision
 
 
-def metered(scope: Scope) -> bool:
-    """Whether a request is subject to keys and limits."""
-    path: str = scope["path"]
-    if scope["method"] == "OPTIONS":
-        return False
-    if path.startswith("/v1/") or path == "/v1":
-        return True
-    if path != "/graphql":
-        return False
-    if scope["method"] == "GET" and b"query=" not in scope.get("query_string", b""):
-        # The GraphiQL page (a browser without a query) is a static document.
-        return "text/html" not in (header(scope, b"accept") or "")
-    return True
-
-
 class AccessMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._clients: ClientResolver | None = None
+        self._in_flight: dict[str, int] = {}
+        # Client buckets whose bad keys exhausted their budget, until when (monotonic): their
+        # next keyed requests are refused here, without a Postgres lookup per guess.
+        self._refused_until: dict[str, float] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not metered(scope):
+        if scope["type"] != "http" or not is_metered(scope):
             await self.app(scope, receive, send)
             return
         services: Services = scope["state"]["shortflow"]
+        if self._clients is None:
+            self._clients = ClientResolver(services.settings.trusted_proxies)
+        client = self._clients.bucket(scope)
         try:
-            caller = await identify(scope, services)
+            caller = await self._identify(scope, services, client)
+        except RateLimited as exc:
+            await reject(scope, send, exc, retry_headers_of(exc))
+            return
         except ShortflowError as exc:
             await reject(scope, send, exc, _retry_headers(exc, services))
             return
@@ -96,11 +93,33 @@ class AccessMiddleware:
             assert caller.decision is not None
             await reject(scope, send, exc, caller.decision.headers())
             return
-        scope["state"]["caller"] = caller
         if not services.limiter.enabled:
-            # No limit applies, so no RateLimit-* headers to add: skip the send wrapper.
+            # No limit applies: no concurrency cap, no RateLimit-* headers to add.
+            scope["state"]["caller"] = caller
             await self.app(scope, receive, send)
             return
+        in_flight = self._in_flight.get(caller.id, 0)
+        if in_flight >= services.settings.max_concurrent_per_caller:
+            services.metrics.rate_limited.labels(caller.tier).inc()
+            busy = RateLimited(
+                f"at most {services.settings.max_concurrent_per_caller} requests of one caller "
+                "may be in flight at once; wait for an answer before sending more",
+                retry_after=1,
+            )
+            await reject(scope, send, busy, retry_headers_of(busy))
+            return
+        self._in_flight[caller.id] = in_flight + 1
+        try:
+            await self._call(scope, receive, send, caller, services)
+        finally:
+            left = self._in_flight.pop(caller.id, 1) - 1
+            if left > 0:
+                self._in_flight[caller.id] = left
+
+    async def _call(
+        self, scope: Scope, receive: Receive, send: Send, caller: Caller, services: Services
+    ) -> None:
+        scope["state"]["caller"] = caller
 
         async def send_with_limits(message: Message) -> None:
             if message["type"] == "http.response.start" and caller.decision is not None:
@@ -109,8 +128,49 @@ class AccessMiddleware:
 
         await self.app(scope, receive, send_with_limits)
 
+    async def _identify(self, scope: Scope, services: Services, client: str) -> Caller:
+        """The caller; a refused one (401) spends a token of its client's anonymous budget,
+        so guessing keys is limited like any anonymous use (429 once it is spent)."""
+        refused_until = self._refused_until.get(client)
+        if refused_until is not None:
+            wait = refused_until - time.monotonic()
+            if wait > 0 and _presents_key(scope):
+                raise _too_many_refusals(wait)
+            self._refused_until.pop(client, None)
+        try:
+            return await identify(scope, services, client)
+        except Unauthorized:
+            anonymous = Caller(
+                f"ip:{client}", "anonymous", services.settings.anonymous_rate_limit, services
+            )
+            try:
+                await anonymous.spend(1)
+            except RateLimited as exc:
+                if len(self._refused_until) > 50_000:
+                    self._refused_until.clear()
+                self._refused_until[client] = time.monotonic() + exc.retry_after
+                raise _too_many_refusals(exc.retry_after) from None
+            raise
 
-async def identify(scope: Scope, services: Services) -> Caller:
+
+def _presents_key(scope: Scope) -> bool:
+    return any(name in (b"authorization", b"x-api-key") for name, _ in scope["headers"])
+
+
+def _too_many_refusals(retry_after: float) -> RateLimited:
+    return RateLimited(
+        "too many requests with an invalid or missing API key from this address",
+        retry_after=retry_after,
+    )
+
+
+def retry_headers_of(exc: RateLimited) -> list[tuple[bytes, bytes]]:
+    return [
+        (name.lower().encode(), value.encode()) for name, value in retry_headers(exc, 1).items()
+    ]
+
+
+async def identify(scope: Scope, services: Services, client: str) -> Caller:
     """The caller of a request (see module docstring); Unauthorized when not allowed in."""
     settings = services.settings
     authorization = key_header = None
@@ -127,9 +187,7 @@ async def identify(scope: Scope, services: Services) -> Caller:
         raise Unauthorized(
             "an API key is required: send `Authorization: Bearer <key>` or `X-API-Key: <key>`"
         )
-    client = scope.get("client")
-    address = client[0] if client else "unknown"
-    return Caller(f"ip:{address}", "anonymous", settings.anonymous_rate_limit, services)
+    return Caller(f"ip:{client}", "anonymous", settings.anonymous_rate_limit, services)
 
 
 def _retry_headers(exc: ShortflowError, services: Services) -> list[tuple[bytes, bytes]]:

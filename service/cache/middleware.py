@@ -29,10 +29,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access.middleware import Caller, reject
 from service.cache import keys
+from service.cache.persisted import check_hash, requested_hash
 from service.cache.runtime import ResponseCache
 from service.cache.store import MAX_ENTRY_BYTES, Entry
 from service.conditional import etag_of, is_not_modified
-from service.errors import RateLimited
+from service.errors import BadRequest, RateLimited
+from service.request_kind import Kind, request_kind
 from service.state import Services
 from service.web import ROUTE_KEY, route_label
 
@@ -46,19 +48,11 @@ def _headers(scope: Scope) -> dict[bytes, bytes]:
     return {k: v for k, v in scope["headers"] if k in wanted}
 
 
-def _applies(scope: Scope, headers: dict[bytes, bytes]) -> bool:
-    path: str = scope["path"]
-    method: str = scope["method"]
-    if path.startswith("/v1/"):
-        return method == "GET"
-    if path != "/graphql":
-        return False
-    if method == "POST":
-        return True
-    # GET without a query from a browser is the GraphiQL page, not an answer.
-    return method == "GET" and (
-        b"query=" in scope["query_string"] or b"extensions=" in scope["query_string"]
-    )
+def _applies(scope: Scope) -> bool:
+    kind = request_kind(scope)
+    if kind is Kind.REST:
+        return bool(scope["method"] == "GET")
+    return kind is Kind.GRAPHQL and scope["method"] in ("GET", "POST")
 
 
 class CacheMiddleware:
@@ -70,7 +64,7 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        if not _applies(scope, headers):
+        if not _applies(scope):
             await self.app(scope, receive, send)
             return
         services: Services = scope["state"]["shortflow"]
@@ -108,8 +102,12 @@ class CacheMiddleware:
             await _answer(scope, send, entry, caller, headers, services)
             return
         cache.count("memory", "miss")
-        normalised = _normalised(scope, body, accept, tier)
-        if normalised is None:
+        params = _graphql_params(scope, body) if scope["path"] == "/graphql" else None
+        normalised = _normalised(scope, params, accept, tier)
+        sent_apq = _sent_persisted_query(params) if params is not None else None
+        if normalised is None or sent_apq is False:
+            # Malformed, or a persisted query whose hash does not match its text: the endpoint
+            # answers the error; nothing is looked up or kept.
             await _forward(self.app, scope, receive, send, b"BYPASS", headers)
             return
         key = f"{normalised}:{version}"
@@ -117,25 +115,57 @@ class CacheMiddleware:
         if entry is not None:
             cache.count("redis", "hit")
             cache.memory.put(exact, entry)
+            if sent_apq is not None and sent_apq is not True:
+                # A kept answer means the document passed validation: remember its hash, as
+                # the endpoint would have, so the client's next hash-only request finds it.
+                await services.persisted.register(*sent_apq, caller.id if caller else "anonymous")
             await _answer(scope, send, entry, caller, headers, services)
             return
         cache.count("redis", "miss")
         await _compute_once(self.app, scope, receive, send, cache, key, exact, caller, headers)
 
 
-def _normalised(scope: Scope, body: bytes, accept: bytes, tier: str) -> str | None:
+def _graphql_params(scope: Scope, body: bytes) -> dict[str, object] | None:
+    """A GraphQL request's parameters, decoded as the endpoint decodes them (None: malformed)."""
+    if scope["method"] == "GET":
+        return keys.graphql_get_params(scope["query_string"])
+    try:
+        params = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    return params if isinstance(params, dict) else None
+
+
+def _normalised(
+    scope: Scope, params: dict[str, object] | None, accept: bytes, tier: str
+) -> str | None:
     if scope["path"] != "/graphql":
         return keys.rest_key(scope["path"], scope["query_string"], accept, tier)
-    if scope["method"] == "GET":
-        params = keys.graphql_get_params(scope["query_string"])
-    else:
-        try:
-            params = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return None
-    if not isinstance(params, dict):
+    if params is None:
         return None
     return keys.graphql_key(params, accept, tier)
+
+
+def _sent_persisted_query(params: dict[str, object]) -> tuple[str, str] | bool | None:
+    """For a persisted query sent with its text: (hash, text) when they match, False when they
+    do not (or the extension is malformed); True for a hash alone; None without the extension."""
+    extensions = params.get("extensions")
+    if not isinstance(extensions, dict) or "persistedQuery" not in extensions:
+        return None
+    try:
+        sha = requested_hash(extensions)
+    except BadRequest:
+        return False
+    query = params.get("query")
+    if sha is None or query is None:
+        return True
+    if not isinstance(query, str):
+        return False
+    try:
+        check_hash(sha, query)
+    except BadRequest:
+        return False
+    return sha, query
 
 
 async def _compute_once(

@@ -5,25 +5,31 @@ text, so a GET URL stays short enough for a CDN to cache.
 2. Known H: the query runs. Unknown: the answer is the error `PersistedQueryNotFound`
    (`extensions.code = PERSISTED_QUERY_NOT_FOUND`, HTTP 200, as Apollo's clients expect).
 3. The client sends the hash with the query; the service checks that H is the query's SHA-256
-   (`provided sha does not match query` otherwise, 400), remembers it, and runs it.
+   (`provided sha does not match query` otherwise, 400), runs it, and remembers it once it has
+   passed validation: an invalid document is never stored.
 
-Queries are remembered in this process (an LRU) and in Redis for 30 days, shared by every
-process; without Redis the protocol still works, one process at a time.
+The check happens before the response cache is asked (cache/middleware.py), so a cached answer
+never hides a wrong hash. Queries are remembered in this process (an LRU) and in Redis for
+TTL_S, shared by every process; without Redis the protocol still works, one process at a time.
+What one caller can store is bounded: documents up to MAX_QUERY_BYTES, at most
+MAX_REGISTRATIONS_PER_HOUR new hashes per caller (past it the query still runs, it is just not
+remembered, and the client keeps sending the text).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
+import time
 
 from service.errors import BadRequest
 from service.lru import LRU
 from service.redisclient import REDIS_ERRORS, RedisClient
 
-TTL_S = 30 * 24 * 3600
+TTL_S = 7 * 24 * 3600
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-MAX_QUERY_BYTES = 100_000
+MAX_QUERY_BYTES = 32_768
+MAX_REGISTRATIONS_PER_HOUR = 200
 
 
 class PersistedQueryNotFound(BadRequest):
@@ -60,17 +66,11 @@ class PersistedQueries:
     def _key(self, sha: str) -> str:
         return f"{self.prefix}apq:{sha}"
 
-    async def resolve(self, sha: str, query: str | None) -> str:
-        """The query text for a request naming `sha` (and sending `query` or not)."""
+    async def lookup(self, sha: str, query: str | None) -> str:
+        """The query text for a request naming `sha`: the `query` sent once its hash is checked
+        (BadRequest when it does not match), or the stored text (PersistedQueryNotFound)."""
         if query is not None:
-            if hashlib.sha256(query.encode()).hexdigest() != sha:
-                raise BadRequest("provided sha does not match query", code="BAD_REQUEST")
-            if self._local.get(sha) is None:
-                self._local.put(sha, query)
-                if len(query) <= MAX_QUERY_BYTES:
-                    # Without Redis it is remembered here; other processes ask for the text.
-                    with contextlib.suppress(*REDIS_ERRORS):
-                        await self.redis.set(self._key(sha), query, ex=TTL_S)
+            check_hash(sha, query)
             return query
         found = self._local.get(sha)
         if found is not None:
@@ -84,3 +84,29 @@ class PersistedQueries:
         text = stored.decode() if isinstance(stored, bytes) else str(stored)
         self._local.put(sha, text)
         return text
+
+    async def register(self, sha: str, query: str, caller: str) -> bool:
+        """Remember a validated query under its (checked) hash; False when it is not kept
+        (too large, or the caller's hourly registrations are spent)."""
+        if self._local.get(sha) is not None:
+            return True
+        if len(query.encode()) > MAX_QUERY_BYTES:
+            return False
+        try:
+            counter = f"{self.prefix}apqreg:{{{caller}}}:{int(time.time() // 3600)}"
+            count = int(await self.redis.incr(counter))
+            if count == 1:
+                await self.redis.expire(counter, 3600)
+            if count > MAX_REGISTRATIONS_PER_HOUR:
+                return False
+            await self.redis.set(self._key(sha), query, ex=TTL_S)
+        except REDIS_ERRORS:
+            pass  # without Redis it is remembered in this process only
+        self._local.put(sha, query)
+        return True
+
+
+def check_hash(sha: str, query: str) -> None:
+    """BadRequest unless `sha` is the SHA-256 of `query`."""
+    if hashlib.sha256(query.encode()).hexdigest() != sha:
+        raise BadRequest("provided sha does not match query", code="BAD_REQUEST")

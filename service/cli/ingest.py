@@ -282,10 +282,10 @@ def show_run(env: Environment, run_id: int, limit: int) -> None:
                 )
         finally:
             await db.close()
+        return True
 
     if not run_async(go()):
         fail(f"no run {run_id} (`shortflow runs` lists them)")
-        return True
 
 
 COMMANDS = (ingest, runs)

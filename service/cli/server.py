@@ -115,7 +115,8 @@ def serve(env: Environment, host: str, port: int, workers: int, migrate: bool) -
         workers=workers,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        # Forwarding headers are read by service/access/client.py, only from trusted proxies.
+        proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )

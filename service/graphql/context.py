@@ -15,7 +15,7 @@ from datetime import date
 from strawberry.dataloader import DataLoader
 
 from service.analytics import Analytics
-from service.models import ShortInterestPoint
+from service.models import Security, ShortInterestPoint
 
 DatedKey = tuple[int, date]
 
@@ -26,8 +26,11 @@ class Context:
     today: date
     latest_short_interest: DataLoader[DatedKey, ShortInterestPoint | None] = field(init=False)
     share_counts: DataLoader[DatedKey, tuple[int | None, int | None]] = field(init=False)
+    security_by_symbol: DataLoader[str, Security | None] = field(init=False)
 
     def __post_init__(self) -> None:
+        # Aliased lookups (`a: security(symbol: "X") b: security(symbol: "Y") ...`) are one query.
+        self.security_by_symbol = DataLoader(load_fn=self._load_securities)
         self.latest_short_interest = DataLoader(load_fn=self._load_latest)
         self.share_counts = DataLoader(load_fn=self._load_share_counts)
 
@@ -37,6 +40,10 @@ class Context:
             latest = await self.analytics.short_interest.latest(ids, day)
             found.update({(security_id, day): point for security_id, point in latest.items()})
         return [found.get(key) for key in keys]
+
+    async def _load_securities(self, symbols: Sequence[str]) -> list[Security | None]:
+        found = await self.analytics.securities.by_symbols(symbols)
+        return [found.get(symbol) for symbol in symbols]
 
     async def _load_share_counts(
         self, keys: Sequence[DatedKey]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from graphql import (
@@ -22,18 +21,25 @@ from graphql import (
     execute,
     parse,
     specified_rules,
+    validate,
 )
+from graphql.execution.values import get_variable_values
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry import Schema
 from strawberry.execution import optimized_is_awaitable
-from strawberry.schema.schema import validate_document
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from service.cursors import MAX_FIRST
 from service.errors import BadRequest, ShortflowError
 from service.graphql.execution import FastExecutor
 from service.graphql.limits import CostAnalysis, Limits, QueryRejected, check_document
+from service.graphql.messages import bounded
 from service.lru import LRU
 
 log = logging.getLogger(__name__)
+
+MAX_VALIDATION_ERRORS = 50
 
 
 class RequestError(ShortflowError):
@@ -66,7 +72,13 @@ class GraphQLEngine:
         self.schema = schema
         self.graphql_schema = schema._schema
         self.limits = limits or Limits()
-        rules: list[type[ASTValidationRule]] = list(specified_rules)
+        self.introspection = introspection
+        # Strawberry's own rules (maybe-null, one-of) after the specification's.
+        rules: list[type[ASTValidationRule]] = [
+            *specified_rules,
+            MaybeNullValidationRule,
+            OneOfInputValidationRule,
+        ]
         if not introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = tuple(rules)
@@ -82,7 +94,14 @@ class GraphQLEngine:
             raise MethodNotAllowed(f"{operation.operation.value}s are only accepted over POST")
         errors = self._validated.get(query)
         if errors is None:
-            errors = validate_document(self.graphql_schema, document, self.rules)
+            errors = validate(
+                self.graphql_schema,
+                document,
+                self.rules,
+                max_errors=MAX_VALIDATION_ERRORS,
+                # "Did you mean ...?" would reveal the schema that disabled introspection hides.
+                hide_suggestions=not self.introspection,
+            )
             self._validated.put(query, errors)
         if errors:
             raise RequestError(
@@ -104,26 +123,39 @@ class GraphQLEngine:
             self._documents.put(query, document)
         return document
 
+    def coerce(self, prepared: Prepared, variables: dict[str, Any]) -> dict[str, Any]:
+        """The variables coerced to their declared types (dates as dates, ints in range...);
+        RequestError (BAD_USER_INPUT) when one does not fit, before anything is measured or run.
+        """
+        definitions = prepared.operation.variable_definitions or ()
+        coerced = get_variable_values(
+            self.graphql_schema,
+            definitions,
+            variables,
+            max_errors=10,
+            hide_suggestions=not self.introspection,
+        )
+        if isinstance(coerced, list):
+            raise RequestError(coerced[0].message, code="BAD_USER_INPUT", errors=coerced)
+        return coerced.coerced
+
     def cost(self, prepared: Prepared, variables: dict[str, Any]) -> dict[str, int]:
-        """The operation's estimated cost (`requested`, `budget`); QueryRejected when too deep
-        or over budget."""
+        """The operation's estimated cost (`requested`, `budget`) for coerced `variables`;
+        QueryRejected when too deep, over budget, or a page size is out of range."""
         depth, cost = CostAnalysis(
-            self.graphql_schema, prepared.document, prepared.operation, _dated(variables)
+            self.graphql_schema,
+            prepared.document,
+            prepared.operation,
+            variables,
+            budget=self.limits.cost_budget,
+            max_first=MAX_FIRST,
         ).measure()
         if depth > self.limits.max_depth:
             raise QueryRejected(
                 f"the query is {depth} levels deep; at most {self.limits.max_depth} are accepted",
                 code="QUERY_TOO_DEEP",
             )
-        report = {"requested": cost, "budget": self.limits.cost_budget}
-        if cost > self.limits.cost_budget:
-            raise QueryRejected(
-                f"the query would cost {cost:,} (fields x list sizes); the budget is "
-                f"{self.limits.cost_budget:,}: ask for fewer items per page or shorter ranges",
-                code="QUERY_TOO_COSTLY",
-                cost=report,
-            )
-        return report
+        return {"requested": cost, "budget": self.limits.cost_budget}
 
     async def execute(
         self, prepared: Prepared, variables: dict[str, Any] | None, context: Any
@@ -164,20 +196,6 @@ def _name(operation: OperationDefinitionNode) -> str | None:
     return operation.name.value if operation.name is not None else None
 
 
-def _dated(variables: dict[str, Any]) -> dict[str, Any]:
-    """Variables with ISO date strings as dates (only for estimating date ranges)."""
-    dated: dict[str, Any] = {}
-    for key, value in variables.items():
-        if isinstance(value, str) and len(value) == 10:
-            try:
-                dated[key] = date.fromisoformat(value)
-                continue
-            except ValueError:
-                pass
-        dated[key] = value
-    return dated
-
-
 def error_body(error: GraphQLError) -> dict[str, Any]:
     """The response form of an error: message, locations, path, extensions.code; never a
     traceback or a driver message (unexpected errors are logged and masked)."""
@@ -189,7 +207,7 @@ def error_body(error: GraphQLError) -> dict[str, Any]:
         message, code = "an internal error occurred; it has been logged", "INTERNAL_SERVER_ERROR"
     else:
         message, code = error.message, (error.extensions or {}).get("code", "BAD_USER_INPUT")
-    body: dict[str, Any] = {"message": message}
+    body: dict[str, Any] = {"message": bounded(message)}
     if error.locations:
         body["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     if error.path:

@@ -24,13 +24,15 @@ from service.access.middleware import Caller
 from service.access.ratelimit import tokens_for_cost
 from service.cache.middleware import COST_TOKENS_HEADER
 from service.cache.persisted import PersistedQueryNotFound, requested_hash
-from service.conditional import cache_control
+from service.conditional import cache_control, vary
+from service.db.pool import current_query_stats
 from service.errors import BadRequest, RateLimited, ShortflowError
 from service.graphql.context import Context
 from service.graphql.engine import GraphQLEngine, MethodNotAllowed, RequestError, error_body
 from service.graphql.graphiql import graphiql_page
 from service.graphql.limits import QueryRejected
 from service.negotiation import accept_ranges, quality
+from service.request_kind import Kind, request_kind
 from service.state import Services, services
 from service.web import retry_headers
 
@@ -60,11 +62,6 @@ def negotiate(accept: str | None) -> str | None:
     if graphql_q <= 0 and json_q <= 0:
         return None
     return GRAPHQL_RESPONSE if graphql_q >= json_q else JSON
-
-
-def _wants_html(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    return "text/html" in accept and "query" not in request.query_params
 
 
 def _params(request: Request, body: bytes) -> dict[str, Any]:
@@ -109,14 +106,18 @@ def _check(
     return query, name or None, variables or {}, extensions or {}
 
 
-async def _document(app: Services, query: str | None, extensions: dict[str, Any]) -> str:
+async def _document(app: Services, query: str | None, sha: str | None) -> str:
     """The document to run: the query sent, or the persisted query its hash names."""
-    sha = requested_hash(extensions)
     if sha is not None:
-        return await app.persisted.resolve(sha, query)
+        return await app.persisted.lookup(sha, query)
     if query is None:
         raise _HTTPError(400, "a GraphQL request needs a non-empty `query` string")
     return query
+
+
+def _caller_id(request: Request) -> str:
+    caller: Caller | None = getattr(request.state, "caller", None)
+    return caller.id if caller is not None else "anonymous"
 
 
 def _errors(message: str, code: str) -> dict[str, Any]:
@@ -138,7 +139,7 @@ def _render(payload: dict[str, Any], status: int, media: str, headers: dict[str,
 async def graphql_endpoint(request: Request) -> Response:
     app = services(request)
     settings = app.settings
-    if request.method == "GET" and _wants_html(request):
+    if request_kind(request.scope) is Kind.GRAPHIQL_PAGE:
         if settings.graphiql:
             return HTMLResponse(graphiql_page(), headers=GRAPHIQL_HEADERS)
         return _render(
@@ -155,20 +156,37 @@ async def graphql_endpoint(request: Request) -> Response:
             media_type="text/plain",
         )
     body = await request.body() if request.method == "POST" else b""
+    cost: dict[str, Any] | None = None
     try:
         sent, name, variables, extensions = _check(_params(request, body))
-        query = await _document(app, sent, extensions)
+        sha = requested_hash(extensions)
+        query = await _document(app, sent, sha)
         engine: GraphQLEngine = app.graphql
         prepared = engine.prepare(query, name, method=request.method)
-        cost = engine.cost(prepared, variables)
+        coerced = engine.coerce(prepared, variables)
+        try:
+            cost = engine.cost(prepared, coerced)
+        except QueryRejected as exc:
+            # A refusal is charged like the largest query that would have run: the budget.
+            if exc.cost is not None:
+                await _spend_cost(request, min(exc.cost["requested"], exc.cost["budget"]))
+            raise
         await _spend_cost(request, cost["requested"])
+        if sha is not None and sent is not None:
+            # Remembered only once it is known to be a valid document, within the limits.
+            await app.persisted.register(sha, sent, _caller_id(request))
         context = Context(analytics=app.analytics, today=date.today())
+        stats = current_query_stats()
+        before = stats.count if stats is not None else 0
         result = await engine.execute(prepared, variables, context)
+        if stats is not None:
+            # The round trips the query actually made, beside the estimate it was charged.
+            cost["actualQueries"] = stats.count - before
     except _HTTPError as exc:
         return _render(_errors(exc.message, "BAD_REQUEST"), exc.status, media, exc.headers)
     except RateLimited as exc:
         limited = _errors(exc.message, exc.code)
-        limited["extensions"] = {"cost": cost}
+        limited["extensions"] = {"cost": _with_throttle(request, cost)}
         return _render(limited, 429, media, retry_headers(exc, settings.retry_after_s))
     except MethodNotAllowed as exc:
         return _render(_errors(exc.message, exc.code), 405, media, {"Allow": "POST"})
@@ -188,8 +206,9 @@ async def graphql_endpoint(request: Request) -> Response:
         else:
             payload = _errors(exc.message, exc.code)
             if exc.cost is not None:
-                payload["extensions"] = {"cost": exc.cost}
+                payload["extensions"] = {"cost": _with_throttle(request, exc.cost)}
         return _render(payload, 400 if media == GRAPHQL_RESPONSE else 200, media, {})
+    assert cost is not None
     response = _result(result, cost, media, settings.retry_after_s)
     if response.status_code == 200 and not result.errors:
         tokens = tokens_for_cost(cost["requested"])
@@ -198,7 +217,24 @@ async def graphql_endpoint(request: Request) -> Response:
             response.headers[COST_TOKENS_HEADER.decode()] = str(tokens)
         if request.method == "GET":
             response.headers["Cache-Control"] = cache_control(shared=not settings.require_api_key)
+            response.headers["Vary"] = vary(keyed=settings.require_api_key)
     return response
+
+
+def _with_throttle(request: Request, cost: dict[str, Any] | None) -> dict[str, Any]:
+    """A refusal's cost report with the caller's budget (as Shopify's `throttleStatus`), in
+    rate-limit tokens: what a client needs to know when to try again. Refusals are never
+    cached, so this is the caller's own state; successful answers may be shared from the cache
+    and carry the same figures in their RateLimit-* headers instead."""
+    report: dict[str, Any] = dict(cost or {})
+    caller: Caller | None = getattr(request.state, "caller", None)
+    if caller is not None and caller.decision is not None and caller.decision.limit:
+        report["throttleStatus"] = {
+            "maximumAvailable": caller.limit,
+            "currentlyAvailable": max(0, caller.decision.remaining),
+            "restoreRate": round(caller.limit / 60, 4),
+        }
+    return report
 
 
 async def _spend_cost(request: Request, cost: int) -> None:
@@ -210,7 +246,7 @@ async def _spend_cost(request: Request, cost: int) -> None:
 
 
 def _result(
-    result: ExecutionResult, cost: dict[str, int], media: str, retry_after: int
+    result: ExecutionResult, cost: dict[str, Any], media: str, retry_after: int
 ) -> Response:
     payload: dict[str, Any] = {}
     headers: dict[str, str] = {}

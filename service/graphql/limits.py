@@ -104,8 +104,32 @@ def _count_aliases(selection_set: SelectionSetNode | None) -> int:
     return count
 
 
+ROUND_TRIP_COST = 10
+"""What a field that runs its own database query costs per time it is resolved (a plain field: 1).
+A list of 1,000 securities each asking for its short interest is 1,000 round trips, not 1,000
+fields: the cost follows the work."""
+MAX_VISITS = 20_000
+"""Selections the analysis may visit; fragments are measured once per parent type and page size,
+so a valid document stays far below this (a document is at most 5,000 tokens)."""
+PAGE_ARGUMENTS = ("first", "last")
+
+
+class _Exceeded(Exception):
+    """Raised inside the analysis as soon as the running cost passes the budget."""
+
+    def __init__(self, cost: int) -> None:
+        self.cost = cost
+
+
 class CostAnalysis:
-    """Depth and cost of one operation, with fragments expanded and variables applied."""
+    """Depth and cost of one operation, with fragments applied and variables already coerced.
+
+    Linear in the size of the document: each fragment is measured once per (parent type, page
+    size) and reused at every spread, so `...F2 ...F2` nested 30 times is 60 spreads, not 2^30
+    expansions. The walk stops as soon as the running cost passes the budget and after
+    MAX_VISITS selections. Page sizes (`first`, `last`) outside 0..MAX_FIRST are refused here,
+    before anything runs, whether they come as literals or variables.
+    """
 
     def __init__(
         self,
@@ -113,6 +137,9 @@ class CostAnalysis:
         document: DocumentNode,
         operation: OperationDefinitionNode,
         variables: dict[str, Any],
+        *,
+        budget: int,
+        max_first: int,
     ) -> None:
         self.schema = schema
         self.fragments = {
@@ -120,68 +147,104 @@ class CostAnalysis:
         }
         self.operation = operation
         self.variables = variables
+        self.budget = budget
+        self.max_first = max_first
+        self._memo: dict[tuple[str, str, int | None], tuple[int, int]] = {}
+        self._active: set[tuple[str, str, int | None]] = set()
+        self.visits = 0
 
     def measure(self) -> tuple[int, int]:
-        """(depth, cost) of the operation."""
+        """(depth, cost) of the operation; QueryRejected when a page size is out of range, the
+        cost passes the budget or the document is too complex to measure."""
         root = self.schema.query_type
         assert root is not None
-        return self._selection(root, self.operation.selection_set, 1, {}, set())
+        try:
+            return self._selection(root, self.operation.selection_set, None)
+        except _Exceeded as exc:
+            raise QueryRejected(
+                f"the query would cost more than {self.budget:,} (fields x list sizes, "
+                f"{ROUND_TRIP_COST} per database round trip): ask for fewer items per page or "
+                "shorter ranges",
+                code="QUERY_TOO_COSTLY",
+                cost={"requested": exc.cost, "budget": self.budget},
+            ) from None
 
     def _selection(
-        self,
-        parent: GraphQLObjectType,
-        selection_set: SelectionSetNode,
-        depth: int,
-        connection_args: dict[str, Any],
-        seen_fragments: set[str],
+        self, parent: GraphQLObjectType, selection_set: SelectionSetNode, page: int | None
     ) -> tuple[int, int]:
-        deepest, cost = depth, 0
+        """(height, cost) of a selection set under `parent`; `page` is the enclosing
+        connection's page size (what `nodes`/`edges` hold)."""
+        height, cost = 0, 0
         for selection in selection_set.selections:
+            self.visits += 1
+            if self.visits > MAX_VISITS:
+                raise QueryRejected(
+                    f"the query has more than {MAX_VISITS:,} selections once its fragments "
+                    "are applied",
+                    code="QUERY_TOO_COMPLEX",
+                )
             if isinstance(selection, FieldNode):
-                d, c = self._field(parent, selection, depth, connection_args, seen_fragments)
+                h, c = self._field(parent, selection, page)
             elif isinstance(selection, InlineFragmentNode):
-                d, c = self._selection(
-                    parent, selection.selection_set, depth, connection_args, seen_fragments
+                h, c = self._selection(
+                    self._condition(parent, selection), selection.selection_set, page
                 )
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in seen_fragments:
-                    continue
-                d, c = self._selection(
-                    parent, fragment.selection_set, depth, connection_args, seen_fragments | {name}
-                )
+                h, c = self._spread(parent, selection.name.value, page)
             else:  # pragma: no cover - no other selection kinds exist
                 continue
-            deepest, cost = max(deepest, d), cost + c
-        return deepest, cost
+            height, cost = max(height, h), cost + c
+            if cost > self.budget:
+                raise _Exceeded(cost)
+        return height, cost
+
+    def _spread(self, parent: GraphQLObjectType, name: str, page: int | None) -> tuple[int, int]:
+        fragment = self.fragments.get(name)
+        key = (name, parent.name, page)
+        if fragment is None or key in self._active:
+            return 0, 0  # unknown or cyclic: validation rejects both
+        found = self._memo.get(key)
+        if found is None:
+            self._active.add(key)
+            try:
+                target = self._condition(parent, fragment)
+                found = self._memo[key] = self._selection(target, fragment.selection_set, page)
+            finally:
+                self._active.discard(key)
+        return found
+
+    def _condition(
+        self, parent: GraphQLObjectType, node: InlineFragmentNode | FragmentDefinitionNode
+    ) -> GraphQLObjectType:
+        condition = node.type_condition
+        if condition is None:
+            return parent
+        named = self.schema.get_type(condition.name.value)
+        return named if isinstance(named, GraphQLObjectType) else parent
 
     def _field(
-        self,
-        parent: GraphQLObjectType,
-        node: FieldNode,
-        depth: int,
-        connection_args: dict[str, Any],
-        seen_fragments: set[str],
+        self, parent: GraphQLObjectType, node: FieldNode, page: int | None
     ) -> tuple[int, int]:
         name = node.name.value
         field = parent.fields.get(name)
-        if field is None or node.selection_set is None:
-            return depth, 1
-        target = _named(field.type)
-        if not isinstance(target, GraphQLObjectType):
-            return depth, 1
+        if field is None:
+            return 1, 1
         arguments = self._arguments(field, node)
+        own = ROUND_TRIP_COST if _queries_database(field) else 1
+        target = _named(field.type)
+        if node.selection_set is None or not isinstance(target, GraphQLObjectType):
+            return 1, own
         size = 1
-        child_connection: dict[str, Any] = {}
-        if "first" in arguments and target.name.endswith("Connection"):
-            child_connection = {"first": arguments["first"]}
+        child_page: int | None = None
+        if target.name.endswith("Connection"):
+            child_page = _page_size(arguments.get("first"), field)
         elif _is_list(field.type):
-            size = self._list_size(name, arguments, connection_args)
-        child_depth, child_cost = self._selection(
-            target, node.selection_set, depth + 1, child_connection, seen_fragments
-        )
-        return child_depth, 1 + size * child_cost
+            size = self._list_size(name, arguments, page, field)
+        child_height, child_cost = self._selection(target, node.selection_set, child_page)
+        cost = own + size * child_cost
+        if cost > self.budget:
+            raise _Exceeded(cost)
+        return 1 + child_height, cost
 
     def _arguments(self, field: GraphQLField, node: FieldNode) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -192,16 +255,26 @@ class CostAnalysis:
                 if given is not None
                 else argument.default_value
             )
+            if (
+                name in PAGE_ARGUMENTS
+                and isinstance(value, int)
+                and not 0 <= value <= self.max_first
+            ):
+                raise QueryRejected(
+                    f"`{name}` must be between 0 and {self.max_first}, not {value} "
+                    f"(on `{node.name.value}`)",
+                    code="BAD_USER_INPUT",
+                )
             values[name] = value
         return values
 
     def _list_size(
-        self, name: str, arguments: dict[str, Any], connection_args: dict[str, Any]
+        self, name: str, arguments: dict[str, Any], page: int | None, field: GraphQLField
     ) -> int:
-        if name in ("edges", "nodes") and connection_args:
-            return int(connection_args.get("first") or 0)
-        if isinstance(arguments.get("first"), int):
-            return max(int(arguments["first"]), 0)
+        if name in ("edges", "nodes") and page is not None:
+            return page
+        if "first" in field.args:
+            return _page_size(arguments.get("first"), field)
         kind, per_year = LIST_ESTIMATES.get(name, ("fixed", 100))
         if kind == "fixed":
             return per_year
@@ -212,6 +285,26 @@ class CostAnalysis:
             period_name = getattr(period, "name", str(period or "DAY"))
             size = max(1, size // PERIOD_DIVISOR.get(period_name, 1))
         return size
+
+
+def _page_size(first: Any, field: GraphQLField) -> int:
+    """The page a `first` asks for; an explicit null means the resolver's default, which the
+    schema states as the argument's default value."""
+    if isinstance(first, int):
+        return max(first, 0)
+    argument = field.args.get("first")
+    default = argument.default_value if argument is not None else None
+    return default if isinstance(default, int) else DEFAULT_PAGE_ESTIMATE
+
+
+DEFAULT_PAGE_ESTIMATE = 100
+
+
+def _queries_database(field: GraphQLField) -> bool:
+    """Whether resolving the field runs a query of its own (an async Strawberry resolver)."""
+    definition = field.extensions.get("strawberry-definition") if field.extensions else None
+    resolver = getattr(definition, "base_resolver", None)
+    return bool(resolver is not None and getattr(resolver, "is_async", False))
 
 
 def _span_years(start: Any, end: Any) -> float:

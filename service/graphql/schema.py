@@ -376,7 +376,7 @@ class Query:
             str, strawberry.argument(description="Ticker symbol, e.g. IWM (case-sensitive).")
         ],
     ) -> Security | None:
-        found = await info.context.analytics.securities.by_symbol(symbol.strip())
+        found = await info.context.security_by_symbol.load(symbol.strip())
         return cast(Security | None, found)
 
     @strawberry.field(description="Securities by symbol, filtered and paginated.")

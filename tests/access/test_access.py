@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import subprocess
 import sys
+import time
 
 import asyncpg
 import httpx
@@ -215,15 +217,19 @@ async def test_leases_never_let_processes_exceed_the_limit(
         first = RateLimiter(redis, redis_prefix)
         second = RateLimiter(redis, redis_prefix)
         allowed = 0
+        started = time.monotonic()
         for index in range(800):
             limiter = first if index % 3 else second
             decision = await limiter.spend("ip:198.51.100.7", 600)
             allowed += decision.allowed
+        # The budget refills at 10 tokens a second while the loop runs (slowly, on a busy
+        # machine): what the limit allows is 600 plus what came back meanwhile.
+        refilled = math.ceil((time.monotonic() - started) * 10)
         alone = RateLimiter(redis, redis_prefix)
         solo = sum([(await alone.spend("key:solo", 50)).allowed for _ in range(60)])
     finally:
         await redis.aclose()
-    assert 590 <= allowed <= 600
+    assert 590 <= allowed <= 600 + refilled
     assert solo == 50
 
 

@@ -342,14 +342,9 @@ async def test_errors_do_not_echo_a_huge_input(
     [
         ("query ($d: Date) { squeezeCandidates(asOf: $d) { score } }", {"d": HUGE}),
         ("query ($a: String) { securities(after: $a) { totalCount } }", {"a": HUGE}),
-        pytest.param(
-            "query ($t: SecurityType) { securities(type: $t) { totalCount } }",
-            {"t": HUGE},
-            # graphql-core's own enum message quotes the value in full; cut when rendered by
-            # service.graphql.messages.bounded, once engine.error_body calls it (strict: this
-            # marker must go when it does).
-            marks=pytest.mark.xfail(reason="engine.error_body does not call bounded() yet"),
-        ),
+        # graphql-core's own enum message quotes the value in full: cut when rendered
+        # (service.graphql.messages.bounded).
+        ("query ($t: SecurityType) { securities(type: $t) { totalCount } }", {"t": HUGE}),
     ],
 )
 async def test_graphql_errors_do_not_echo_a_huge_input(

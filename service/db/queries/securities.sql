@@ -1,20 +1,21 @@
 -- Securities: lookups and lists.
 
--- name: by_symbol
--- The security a symbol names now, else the one it named most recently (renamed securities).
-SELECT id, symbol, name, type, market_class
+-- name: by_symbols
+-- For each symbol of $1: the security it names now, else the one it named most recently
+-- (renamed securities). One round trip for any number of symbols (GraphQL aliases batch here).
+SELECT DISTINCT ON (wanted) wanted, id, symbol, name, type, market_class
 FROM (
-    SELECT s.id, s.symbol, s.name, s.type, s.market_class, 0 AS rank, 'infinity'::date AS until
+    SELECT s.symbol AS wanted, s.id, s.symbol, s.name, s.type, s.market_class,
+           0 AS rank, 'infinity'::date AS until
     FROM security s
-    WHERE s.symbol = $1
+    WHERE s.symbol = ANY($1::text[])
     UNION ALL
-    SELECT s.id, s.symbol, s.name, s.type, s.market_class, 1, ss.valid_to
+    SELECT ss.symbol, s.id, s.symbol, s.name, s.type, s.market_class, 1, ss.valid_to
     FROM security_symbol ss
     JOIN security s ON s.id = ss.security_id
-    WHERE ss.symbol = $1
+    WHERE ss.symbol = ANY($1::text[])
 ) candidates
-ORDER BY rank, until DESC
-LIMIT 1
+ORDER BY wanted, rank, until DESC
 
 -- name: by_ids
 SELECT id, symbol, name, type, market_class FROM security WHERE id = ANY($1::bigint[])

@@ -19,8 +19,15 @@ class SecurityRepository:
 
     async def by_symbol(self, symbol: str) -> Security | None:
         """The security `symbol` names today, or named before a rename."""
-        row = await self.db.fetchrow(Q.by_symbol, symbol)
-        return Security(**row) if row is not None else None
+        return (await self.by_symbols([symbol])).get(symbol)
+
+    async def by_symbols(self, symbols: Sequence[str]) -> dict[str, Security]:
+        """{symbol: the security it names today, or named before a rename}, in one query."""
+        rows = await self.db.fetch(Q.by_symbols, list(symbols))
+        return {
+            row["wanted"]: Security(**{k: v for k, v in row.items() if k != "wanted"})
+            for row in rows
+        }
 
     async def by_ids(self, ids: Sequence[int]) -> dict[int, Security]:
         rows = await self.db.fetch(Q.by_ids, list(ids))
