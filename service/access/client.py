@@ -19,6 +19,7 @@ from starlette.types import Scope
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 MAX_FORWARDED_HOPS = 20
+MAX_CACHED_PEERS = 65_536
 
 
 class ClientResolver:
@@ -28,9 +29,26 @@ class ClientResolver:
         self.trusted: tuple[Network, ...] = tuple(
             ipaddress.ip_network(entry, strict=False) for entry in trusted
         )
+        # Peer address -> bucket, for peers that are not proxies (their bucket is a function
+        # of the address alone): parsing an address costs more than a cached answer's lookup.
+        self._direct: dict[str, str] = {}
 
     def bucket(self, scope: Scope) -> str:
         """The rate-limit identity of the request's client: `1.2.3.4` or `2001:db8:1:2::/64`."""
+        client = scope.get("client")
+        peer = client[0] if client else ""
+        found = self._direct.get(peer)
+        if found is not None:
+            return found
+        bucket = self._bucket(scope)
+        parsed = _parse(peer)
+        if parsed is None or not self._is_trusted(parsed):
+            if len(self._direct) >= MAX_CACHED_PEERS:
+                self._direct.clear()
+            self._direct[peer] = bucket
+        return bucket
+
+    def _bucket(self, scope: Scope) -> str:
         address = self.address(scope)
         if address is None:
             return "unknown"
