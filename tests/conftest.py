@@ -29,6 +29,7 @@ from asgi_lifespan import LifespanManager
 from service.app import create_app
 from service.db.migrate import migrate
 from service.settings import Settings, load_settings
+from tests.support.servers import TempPostgres
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -155,6 +156,24 @@ def sample_url(db_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFac
     url = db_factory.create()
     load_sample(url, tmp_path_factory.mktemp("sample"))
     return url
+
+
+@pytest.fixture
+def own_postgres(tmp_path: Path) -> Iterator[TempPostgres]:
+    """A Postgres server of this test's own (to stop, break or SIGSTOP without harming others)."""
+    server = TempPostgres(tmp_path / "pg").initdb()
+    server.start()
+    yield server
+    server.stop("immediate")
+
+
+@pytest.fixture
+async def sample_client(
+    sample_url: str, servers: Servers, redis_prefix: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app over the module's database of real samples (`sample_url`)."""
+    async with app_client(make_settings(sample_url, servers.redis_url, redis_prefix)) as client:
+        yield client
 
 
 @pytest.fixture

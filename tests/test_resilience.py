@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,14 +15,6 @@ from tests.support.servers import TempPostgres
 QUERY = {"query": '{ security(symbol: "IWM") { symbol } }'}
 # Asks for an answer computed now: the response cache would otherwise answer from memory.
 FRESH = {"Cache-Control": "no-cache"}
-
-
-@pytest.fixture
-def own_postgres(tmp_path: Path) -> Iterator[TempPostgres]:
-    server = TempPostgres(tmp_path / "pg").initdb()
-    server.start()
-    yield server
-    server.stop("immediate")
 
 
 @pytest.mark.slow

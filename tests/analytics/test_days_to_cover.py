@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import asyncpg
 import httpx
-import pytest
 
 from service.db.pool import Database
 from service.demo.files import write_csv
@@ -33,14 +31,6 @@ def raw_days_to_cover() -> dict[tuple[str, date], tuple[int, str]]:
             cells = line.split("|")
             found[(cells[1], date.fromisoformat(cells[13]))] = (int(cells[8]), cells[9])
     return found
-
-
-@pytest.fixture
-async def sample_client(
-    sample_url: str, servers: Servers, redis_prefix: str
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client(make_settings(sample_url, servers.redis_url, redis_prefix)) as client:
-        yield client
 
 
 async def test_every_999_99_is_capped_with_volume_and_undefined_without(sample_url: str) -> None:

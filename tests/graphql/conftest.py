@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import Servers, app_client, make_settings
-
 Query = Callable[..., Awaitable[dict[str, Any]]]
-
-
-@pytest.fixture
-async def sample_client(
-    sample_url: str, servers: Servers, redis_prefix: str
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client(make_settings(sample_url, servers.redis_url, redis_prefix)) as client:
-        yield client
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import socket
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -276,14 +275,6 @@ async def test_rate_limited_answers_are_never_stored(
         answers = [await client.get("/v1/securities") for _ in range(3)]
     assert answers[-1].status_code == 429
     assert answers[-1].headers.get_list("cache-control") == ["no-store"]
-
-
-@pytest.fixture
-def own_postgres(tmp_path: Path) -> Iterator[TempPostgres]:
-    server = TempPostgres(tmp_path / "pg").initdb()
-    server.start()
-    yield server
-    server.stop("immediate")
 
 
 @pytest.mark.slow
