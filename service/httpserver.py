@@ -81,6 +81,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._chunk_seen = 0  # bytes of the chunk being parsed that callbacks reported
         self._refusal = 0
         self._head_timer: asyncio.TimerHandle | None = None
+        self._head_since = 0.0  # loop time the current head began (or the connection opened)
 
     # -- connection ------------------------------------------------------------------------
 
@@ -128,6 +129,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = True
         self._head_started = True
         self._head_bytes = self._pending_bytes = self._head_fields = 0
+        self._head_since = self.loop.time()
         if self._head_timer is None:
             self._arm_head_timer()
 
@@ -154,8 +156,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         super().on_body(body)
 
     def on_headers_complete(self) -> None:
+        # The head timer is left running: cancelling and arming one per request of a keep-alive
+        # connection cost more than the check it does when it fires (see _head_timeout).
         self._in_head = self._head_started = False
-        self._cancel_head_timer()
         super().on_headers_complete()
 
     # -- refusals --------------------------------------------------------------------------
@@ -164,8 +167,11 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._refusal = status
         raise _Refused(status)
 
-    def _arm_head_timer(self) -> None:
-        self._head_timer = self.loop.call_later(self.limits.header_timeout_s, self._head_timeout)
+    def _arm_head_timer(self, delay: float | None = None) -> None:
+        if delay is None:
+            self._head_since = self.loop.time()
+            delay = self.limits.header_timeout_s
+        self._head_timer = self.loop.call_later(delay, self._head_timeout)
 
     def _cancel_head_timer(self) -> None:
         if self._head_timer is not None:
@@ -175,6 +181,12 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def _head_timeout(self) -> None:
         self._head_timer = None
         if self.transport.is_closing():
+            return
+        if not self._in_head:
+            return  # between heads: the next one arms the timer again (on_message_begin)
+        left = self._head_since + self.limits.header_timeout_s - self.loop.time()
+        if left > 0:
+            self._arm_head_timer(left)  # a later head than the one the timer was armed for
             return
         answering = self.cycle is not None and not self.cycle.response_complete
         if self._head_started and not answering:

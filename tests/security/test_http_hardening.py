@@ -178,6 +178,30 @@ def test_slowloris_connections_are_cut_and_others_are_served(live: LiveServer) -
             sock.close()
 
 
+def test_a_slow_head_on_a_kept_alive_connection_is_cut_too(live: LiveServer) -> None:
+    """The timer is not re-armed per request: a head trickled after a served request, on the
+    same connection, still gets its 408 within the timeout of its own first byte."""
+    with _connect(live) as sock:
+        for _ in range(3):
+            sock.sendall(_head())
+            assert _status(_one_response(sock)) == 200
+        time.sleep(HEADER_TIMEOUT_S / 2)  # the connection's first timer fires in the middle
+        started = time.monotonic()
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        sock.settimeout(0.2)
+        closed = False
+        data = b""
+        while time.monotonic() - started < HEADER_TIMEOUT_S + 2 and not closed:
+            with contextlib.suppress(OSError):
+                sock.sendall(b"a")
+            chunk, closed = _answer(sock)
+            data += chunk
+        waited = time.monotonic() - started
+    assert closed
+    assert _status(data) == 408
+    assert HEADER_TIMEOUT_S - 0.3 < waited < HEADER_TIMEOUT_S + 1.5
+
+
 def test_a_connection_that_never_sends_is_closed_silently(live: LiveServer) -> None:
     with _connect(live) as sock:
         started = time.monotonic()
