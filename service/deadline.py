@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.access.middleware import reject
 from service.errors import RequestTimeout
 from service.state import Services
-from service.web import retry_headers
+from service.web import retry_header_pairs
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +107,5 @@ class DeadlineMiddleware:
         log.warning("request deadline passed on %s %s", scope["method"], scope["path"])
         services: Services | None = scope.get("state", {}).get("shortflow")
         retry_after = services.settings.retry_after_s if services is not None else 5
-        headers = [
-            (name.lower().encode(), value.encode())
-            for name, value in retry_headers(exc, retry_after).items()
-        ]
-        await reject(scope, send, exc, [*headers, (b"cache-control", b"no-store")])
+        # No-store is added to every 5xx by RequestContextMiddleware.
+        await reject(scope, send, exc, retry_header_pairs(exc, retry_after))

@@ -76,6 +76,11 @@ def retry_headers(exc: ShortflowError, retry_after_s: int) -> dict[str, str]:
     return {}
 
 
+def retry_header_pairs(exc: ShortflowError, retry_after_s: int) -> list[tuple[bytes, bytes]]:
+    """`retry_headers` as raw ASGI header pairs, for answers sent by middleware."""
+    return [(k.lower().encode(), v.encode()) for k, v in retry_headers(exc, retry_after_s).items()]
+
+
 def _retry_after_setting(request: Request) -> int:
     services = getattr(request.state, "shortflow", None)
     return services.settings.retry_after_s if services is not None else 5

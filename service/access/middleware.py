@@ -28,10 +28,10 @@ from service.access.client import ClientResolver
 from service.access.keys import presented_key
 from service.access.ratelimit import Decision
 from service.db.repositories.keys import ApiKey
-from service.errors import DatabaseUnavailable, RateLimited, ShortflowError, Unauthorized
+from service.errors import RateLimited, ShortflowError, Unauthorized
 from service.request_kind import is_metered
 from service.state import Services
-from service.web import retry_headers
+from service.web import retry_header_pairs
 
 
 @dataclass(slots=True)
@@ -82,10 +82,10 @@ class AccessMiddleware:
         try:
             caller = await self._identify(scope, services, client)
         except RateLimited as exc:
-            await reject(scope, send, exc, retry_headers_of(exc))
+            await reject(scope, send, exc, _refusal_headers(exc, services))
             return
         except ShortflowError as exc:
-            await reject(scope, send, exc, _retry_headers(exc, services))
+            await reject(scope, send, exc, _refusal_headers(exc, services))
             return
         try:
             await caller.spend(1)
@@ -106,7 +106,7 @@ class AccessMiddleware:
                 "may be in flight at once; wait for an answer before sending more",
                 retry_after=1,
             )
-            await reject(scope, send, busy, retry_headers_of(busy))
+            await reject(scope, send, busy, _refusal_headers(busy, services))
             return
         self._in_flight[caller.id] = in_flight + 1
         try:
@@ -164,12 +164,6 @@ def _too_many_refusals(retry_after: float) -> RateLimited:
     )
 
 
-def retry_headers_of(exc: RateLimited) -> list[tuple[bytes, bytes]]:
-    return [
-        (name.lower().encode(), value.encode()) for name, value in retry_headers(exc, 1).items()
-    ]
-
-
 async def identify(scope: Scope, services: Services, client: str) -> Caller:
     """The caller of a request (see module docstring); Unauthorized when not allowed in."""
     settings = services.settings
@@ -190,12 +184,10 @@ async def identify(scope: Scope, services: Services, client: str) -> Caller:
     return Caller(f"ip:{client}", "anonymous", settings.anonymous_rate_limit, services)
 
 
-def _retry_headers(exc: ShortflowError, services: Services) -> list[tuple[bytes, bytes]]:
+def _refusal_headers(exc: ShortflowError, services: Services) -> list[tuple[bytes, bytes]]:
     if isinstance(exc, Unauthorized):
         return [(b"www-authenticate", b'Bearer realm="shortflow"')]
-    if isinstance(exc, DatabaseUnavailable):
-        return [(b"retry-after", str(services.settings.retry_after_s).encode())]
-    return []
+    return retry_header_pairs(exc, services.settings.retry_after_s)
 
 
 async def reject(

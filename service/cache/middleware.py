@@ -104,8 +104,11 @@ class CacheMiddleware:
         cache.count("memory", "miss")
         params = _graphql_params(scope, body) if scope["path"] == "/graphql" else None
         normalised = _normalised(scope, params, accept, tier)
-        sent_apq = _sent_persisted_query(params) if params is not None else None
-        if normalised is None or sent_apq is False:
+        try:
+            sent_apq = _persisted_query_sent(params) if params is not None else None
+        except BadRequest:
+            sent_apq, normalised = None, None
+        if normalised is None:
             # Malformed, or a persisted query whose hash does not match its text: the endpoint
             # answers the error; nothing is looked up or kept.
             await _forward(self.app, scope, receive, send, b"BYPASS", headers)
@@ -115,7 +118,7 @@ class CacheMiddleware:
         if entry is not None:
             cache.count("redis", "hit")
             cache.memory.put(exact, entry)
-            if sent_apq is not None and sent_apq is not True:
+            if sent_apq is not None:
                 # A kept answer means the document passed validation: remember its hash, as
                 # the endpoint would have, so the client's next hash-only request finds it.
                 await services.persisted.register(*sent_apq, caller.id if caller else "anonymous")
@@ -146,25 +149,20 @@ def _normalised(
     return keys.graphql_key(params, accept, tier)
 
 
-def _sent_persisted_query(params: dict[str, object]) -> tuple[str, str] | bool | None:
-    """For a persisted query sent with its text: (hash, text) when they match, False when they
-    do not (or the extension is malformed); True for a hash alone; None without the extension."""
+def _persisted_query_sent(params: dict[str, object]) -> tuple[str, str] | None:
+    """(hash, text) of a persisted query sent with its text, checked; None without one (no
+    extension, or a hash alone). BadRequest when the extension is malformed or the hash is not
+    the text's."""
     extensions = params.get("extensions")
-    if not isinstance(extensions, dict) or "persistedQuery" not in extensions:
+    if not isinstance(extensions, dict):
         return None
-    try:
-        sha = requested_hash(extensions)
-    except BadRequest:
-        return False
+    sha = requested_hash(extensions)
     query = params.get("query")
     if sha is None or query is None:
-        return True
+        return None
     if not isinstance(query, str):
-        return False
-    try:
-        check_hash(sha, query)
-    except BadRequest:
-        return False
+        raise BadRequest("`query` must be a string")
+    check_hash(sha, query)
     return sha, query
 
 
