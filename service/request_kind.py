@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl
 
 from starlette.types import Scope
 
+from service.web import header
+
 GRAPHQL_PATH = "/graphql"
 GRAPHQL_PARAMETERS = frozenset({"query", "extensions", "variables", "operationName"})
 _SCOPE_KEY = "shortflow.kind"
@@ -67,7 +69,4 @@ def _has_graphql_parameter(scope: Scope) -> bool:
 
 
 def _accepts_html(scope: Scope) -> bool:
-    for name, value in scope["headers"]:
-        if name == b"accept":
-            return b"text/html" in value.lower()
-    return False
+    return "text/html" in (header(scope, b"accept") or "").lower()

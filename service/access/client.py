@@ -40,36 +40,34 @@ class ClientResolver:
         found = self._direct.get(peer)
         if found is not None:
             return found
-        bucket = self._bucket(scope)
         parsed = _parse(peer)
-        if parsed is None or not self._is_trusted(parsed):
-            if len(self._direct) >= MAX_CACHED_PEERS:
-                self._direct.clear()
-            self._direct[peer] = bucket
+        if parsed is not None and self._is_trusted(parsed):
+            return _bucket_of(self._forwarded_client(scope, parsed))
+        bucket = _bucket_of(parsed)
+        if len(self._direct) >= MAX_CACHED_PEERS:
+            self._direct.clear()
+        self._direct[peer] = bucket
         return bucket
 
-    def _bucket(self, scope: Scope) -> str:
-        address = self.address(scope)
-        if address is None:
-            return "unknown"
-        if isinstance(address, ipaddress.IPv6Address):
-            if address.ipv4_mapped is not None:
-                return str(address.ipv4_mapped)
-            return str(ipaddress.IPv6Network((address, 64), strict=False))
-        return str(address)
-
-    def address(self, scope: Scope) -> Address | None:
-        client = scope.get("client")
-        peer = _parse(client[0]) if client else None
-        if peer is None or not self._is_trusted(peer):
-            return peer
+    def _forwarded_client(self, scope: Scope, proxy: Address) -> Address:
+        """The first address from the right of X-Forwarded-For that is not a trusted proxy."""
         for hop in reversed(_forwarded_for(scope)):
             if not self._is_trusted(hop):
                 return hop
-        return peer
+        return proxy
 
     def _is_trusted(self, address: Address) -> bool:
         return any(address in network for network in self.trusted)
+
+
+def _bucket_of(address: Address | None) -> str:
+    if address is None:
+        return "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def _forwarded_for(scope: Scope) -> list[Address]:

@@ -134,15 +134,14 @@ class AccessMiddleware:
         refused_until = self._refused_until.get(client)
         if refused_until is not None:
             wait = refused_until - time.monotonic()
-            if wait > 0 and _presents_key(scope):
+            if wait <= 0:
+                self._refused_until.pop(client, None)
+            elif _presents_key(scope):
                 raise _too_many_refusals(wait)
-            self._refused_until.pop(client, None)
         try:
             return await identify(scope, services, client)
         except Unauthorized:
-            anonymous = Caller(
-                f"ip:{client}", "anonymous", services.settings.anonymous_rate_limit, services
-            )
+            anonymous = _anonymous(client, services)
             try:
                 await anonymous.spend(1)
             except RateLimited as exc:
@@ -181,7 +180,11 @@ async def identify(scope: Scope, services: Services, client: str) -> Caller:
         raise Unauthorized(
             "an API key is required: send `Authorization: Bearer <key>` or `X-API-Key: <key>`"
         )
-    return Caller(f"ip:{client}", "anonymous", settings.anonymous_rate_limit, services)
+    return _anonymous(client, services)
+
+
+def _anonymous(client: str, services: Services) -> Caller:
+    return Caller(f"ip:{client}", "anonymous", services.settings.anonymous_rate_limit, services)
 
 
 def _refusal_headers(exc: ShortflowError, services: Services) -> list[tuple[bytes, bytes]]:

@@ -63,10 +63,10 @@ class CacheMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = _headers(scope)
         if not _applies(scope):
             await self.app(scope, receive, send)
             return
+        headers = _headers(scope)
         services: Services = scope["state"]["shortflow"]
         cache = services.cache
         body = b""

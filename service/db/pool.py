@@ -395,6 +395,8 @@ class Database:
                     # The request must not fail because a replica did: the primary answers.
                     if not isinstance(exc, asyncpg.SerializationError):
                         await self.replicas.lost(replica, exc)
+                except DatabaseBusy:
+                    pass  # the replica's queue is full: a busy replica is not a lost one
             if self.replicas:
                 self.replicas.primary_reads += 1
             return await self._read_primary(run)

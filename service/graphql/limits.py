@@ -241,10 +241,7 @@ class CostAnalysis:
         elif _is_list(field.type):
             size = self._list_size(name, arguments, page, field)
         child_height, child_cost = self._selection(target, node.selection_set, child_page)
-        cost = own + size * child_cost
-        if cost > self.budget:
-            raise _Exceeded(cost)
-        return 1 + child_height, cost
+        return 1 + child_height, own + size * child_cost
 
     def _arguments(self, field: GraphQLField, node: FieldNode) -> dict[str, Any]:
         values: dict[str, Any] = {}

@@ -535,9 +535,11 @@ async def _screen(
 ) -> SqueezeScreenModel:
     size = cursors.check_first(first, 25)
     known_on = _as_of(info, as_of)
-    if index is not None:
-        await info.context.analytics.index(index)  # NOT_FOUND, as REST's 404
-    return await info.context.analytics.squeeze.screen(index, known_on, size)
+    screen = await info.context.analytics.squeeze.screen(index, known_on, size)
+    if index is not None and not screen.candidates and not screen.evaluated:
+        # Only an empty screen can hide an unknown index (NOT_FOUND, as REST's 404).
+        await info.context.analytics.index(index)
+    return screen
 
 
 schema = strawberry.Schema(
