@@ -93,13 +93,16 @@ class PersistedQueries:
         if len(query.encode()) > MAX_QUERY_BYTES:
             return False
         try:
-            counter = f"{self.prefix}apqreg:{{{caller}}}:{int(time.time() // 3600)}"
-            count = int(await self.redis.incr(counter))
-            if count == 1:
-                await self.redis.expire(counter, 3600)
-            if count > MAX_REGISTRATIONS_PER_HOUR:
-                return False
-            await self.redis.set(self._key(sha), query, ex=TTL_S)
+            # One round trip when another process stored it already (the common case: a known
+            # query answered from the cache); only a new hash counts against the caller.
+            if await self.redis.set(self._key(sha), query, ex=TTL_S, nx=True):
+                counter = f"{self.prefix}apqreg:{{{caller}}}:{int(time.time() // 3600)}"
+                count = int(await self.redis.incr(counter))
+                if count == 1:
+                    await self.redis.expire(counter, 3600)
+                if count > MAX_REGISTRATIONS_PER_HOUR:
+                    await self.redis.delete(self._key(sha))
+                    return False
         except REDIS_ERRORS:
             pass  # without Redis it is remembered in this process only
         self._local.put(sha, query)

@@ -17,7 +17,7 @@ from typing import Any
 from service import cursors
 from service.analytics import calendar
 from service.errors import BadRequest, NotFound
-from service.models import MarketIndex, Security, SettlementDate, ShortInterestPoint
+from service.models import Security, SettlementDate, ShortInterestPoint
 from service.rest.operations import Call, Result
 from service.rest.params import InvalidParameter
 
@@ -40,10 +40,6 @@ def _after_key(kind: str, raw: str | None) -> str:
         raise _bad_cursor(raw or "") from None
 
 
-def _after_symbol(raw: str | None) -> str:
-    return _after_key(SECURITY_CURSOR, raw)
-
-
 def _after_date(raw: str | None) -> date | None:
     try:
         return None if raw is None else cursors.decode_date(POINT_CURSOR, raw)
@@ -59,10 +55,6 @@ async def _security(call: Call) -> Security:
     return found
 
 
-async def _index(call: Call, code: str) -> MarketIndex:
-    return await call.analytics.index(code)
-
-
 # -- securities -----------------------------------------------------------------------------
 
 
@@ -70,14 +62,14 @@ async def list_securities(call: Call) -> Result:
     args = call.args
     index: str | None = args["index"]
     if index is not None:
-        await _index(call, index)
+        await call.analytics.index(index)
     limit: int = args["limit"]
     found = await call.analytics.securities.page(
         search=args["search"] or None,
         type_=args["type"],
         index=index,
         members_on=call.today,
-        after=_after_symbol(args["cursor"]),
+        after=_after_key(SECURITY_CURSOR, args["cursor"]),
         limit=limit + 1,
     )
     page = found[:limit]
@@ -163,7 +155,7 @@ async def fund_flows(call: Call) -> Result:
 
 
 async def index_short_exposure(call: Call) -> Result:
-    index = await _index(call, call.args["code"])
+    index = await call.analytics.index(call.args["code"])
     series = await call.analytics.exposure.series(index.code, call.args["from"], call.args["to"])
     return Result(series)
 
@@ -186,7 +178,7 @@ async def squeeze_screen(call: Call) -> Result:
     args = call.args
     index: str | None = args["index"]
     if index is not None:
-        await _index(call, index)
+        await call.analytics.index(index)
     as_of: date = args["as_of"] or call.today
     screen = await call.analytics.squeeze.screen(index, as_of, args["limit"])
     extra: dict[str, Any] = {
