@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import socket
-import stat
 import subprocess
 import time
 from pathlib import Path
@@ -52,12 +51,6 @@ def _as_postgres_user() -> dict[str, object]:
 
     utils.ensure_user_exists(PGSERVER_USER)
     utils.ensure_folder_permissions(_postgres_bin().parent, 0o555)
-    # pgserver opens the binaries' folder, not the folders above it: a checkout under a 0700
-    # directory (`mktemp -d`) left the `pgserver` user unable to reach initdb. Traverse only.
-    for parent in _postgres_bin().parents:
-        mode = parent.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            parent.chmod(mode | stat.S_IXOTH)
     return {"user": PGSERVER_USER}
 
 
