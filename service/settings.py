@@ -237,7 +237,32 @@ class Settings(BaseSettings):
     finra_base_url: str = Field(
         default="https://cdn.finra.org",
         validation_alias=_env("SHORTFLOW_FINRA_BASE_URL"),
-        description="Where `shortflow fetch` downloads FINRA files (a mirror, or a test server).",
+        description="Where `shortflow fetch` and `shortflow sync` download FINRA files (a "
+        "mirror, or a test server).",
+    )
+    sync_max_download_mb: int = Field(
+        default=512,
+        ge=1,
+        le=65536,
+        validation_alias=_env("SHORTFLOW_SYNC_MAX_DOWNLOAD_MB"),
+        description="Largest file `shortflow sync` downloads or unpacks, in MB (decompressed "
+        "size for gzip bodies and zip members); a larger one fails its source.",
+    )
+    sync_requests_per_second: float | None = Field(
+        default=None,
+        gt=0,
+        le=1000,
+        validation_alias=_env("SHORTFLOW_SYNC_REQUESTS_PER_SECOND"),
+        description="Requests per second `shortflow sync` sends to one host. Unset: each "
+        "source's own pace (FINRA 4/s); raise it for a local mirror.",
+    )
+    sync_retry_backoff_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        validation_alias=_env("SHORTFLOW_SYNC_RETRY_BACKOFF_S"),
+        description="First wait of `shortflow sync` before retrying a 5xx, 429 or dropped "
+        "connection; doubled at each of the 4 attempts.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=_env("SHORTFLOW_LOG_LEVEL")

@@ -132,9 +132,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from service.cli import demo, fetch, ingest, keys, schema, server
+    from service.cli import demo, fetch, ingest, keys, schema, server, sync
 
-    for module in (server, ingest, fetch, demo, keys, schema):
+    for module in (server, ingest, fetch, sync, demo, keys, schema):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,0 +1,210 @@
+"""`shortflow sync`: for each source, work out what is due and missing, download it, ingest it.
+
+A source (`SyncSource`) says which files exist for a date window and when each is published; the
+runner does the rest the same way for all of them:
+
+1. take the source's advisory lock (a second sync of the same source skips it and says so);
+2. split the source's files into not yet published (by its calendar: no request made), already
+   ingested (table sync_item), and due;
+3. download each due file (`service/sync/download.py`; `--offline`: the kept copy) and ingest it
+   through the ingest pipeline (one transaction per file, idempotent by checksum), then record it.
+
+A "no such file" answer is recorded as not published and asked again next time. A download that
+still fails after its retries is recorded as failed and the source goes on with its next file. A
+file the pipeline cannot read (a changed layout) stops that source: the file stays in the
+download directory for inspection, and the other sources go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+from service.db.pool import Database
+from service.db.repositories.sync import SyncRepository
+from service.errors import FetchError
+from service.ingest.pipeline import ingest_file
+from service.settings import Settings
+from service.sync.download import Downloader, NotPublished, Politeness, Stored
+
+
+@dataclass(frozen=True)
+class Item:
+    """One file a source publishes."""
+
+    key: str
+    """Unique within the source and sortable in publication order ("2026-08-14 CNMS")."""
+    url: str
+    relative: str
+    """Where the file is kept, below `downloads/<source>/` (chosen by the source, never by the
+    server)."""
+    kind: str
+    """The ingest kind its file is read as (`shortflow ingest <kind>`)."""
+    published: date
+    """When the source publishes it, by its calendar: after today, it is not asked for."""
+
+
+@dataclass(frozen=True)
+class Window:
+    since: date
+    until: date
+
+
+class SyncSource(Protocol):
+    """What a data source gives the sync: its files in a window, and how to treat its host."""
+
+    @property
+    def name(self) -> str:
+        """The source's name in `--source`, the download directory and table sync_item."""
+        ...
+
+    @property
+    def feeds(self) -> str:
+        """What it feeds, in a few words (`shortflow sources`)."""
+        ...
+
+    def earliest(self) -> date:
+        """The first date Shortflow fetches the source from."""
+        ...
+
+    def default_since(self, today: date) -> date:
+        """Where a sync without `--since` starts (the whole archive, or a recent stretch)."""
+        ...
+
+    def base_url(self, settings: Settings) -> str: ...
+
+    def politeness(self, settings: Settings) -> Politeness: ...
+
+    def items(self, settings: Settings, window: Window) -> Sequence[Item]:
+        """Every file of the window, in publication order, whether published yet or not."""
+        ...
+
+
+@dataclass
+class Tally:
+    """What one source's sync did."""
+
+    source: str
+    planned: list[Item] = field(default_factory=list)
+    fetched: int = 0
+    had: int = 0
+    not_published: int = 0
+    failed: int = 0
+    rejected_rows: int = 0
+    reasons: list[str] = field(default_factory=list)
+    busy: bool = False
+    """Another process was syncing this source: nothing was done here."""
+    stopped: bool = False
+    """A file could not be read (layout drift): the source's remaining files were left."""
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0 and not self.stopped
+
+
+Publish = Callable[[dict[str, int], str | None], Awaitable[None]]
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class SyncRun:
+    """One `shortflow sync` over some sources."""
+
+    db: Database
+    settings: Settings
+    downloader: Downloader
+    today: date
+    offline: bool = False
+    dry_run: bool = False
+    publish: Publish | None = None
+
+    async def source(
+        self, source: SyncSource, window: Window, on_progress: Progress | None = None
+    ) -> Tally:
+        tally = Tally(source.name)
+        state = SyncRepository(self.db)
+        items = list(source.items(self.settings, window))
+        future = [i for i in items if i.published > self.today]
+        tally.not_published += len(future)
+        due = [i for i in items if i.published <= self.today]
+        if self.dry_run:
+            done = await state.ingested(source.name, [i.key for i in due])
+            tally.had = len(done)
+            tally.planned = [i for i in due if i.key not in done]
+            return tally
+        async with state.source_lock(source.name) as held:
+            if not held:
+                tally.busy = True
+                tally.reasons.append("another sync is running this source; skipped")
+                return tally
+            done = await state.ingested(source.name, [i.key for i in due])
+            tally.had = len(done)
+            todo = [i for i in due if i.key not in done]
+            politeness = source.politeness(self.settings)
+            for index, item in enumerate(todo, 1):
+                if not await self._one(source, item, politeness, state, tally):
+                    tally.stopped = True
+                    break
+                if on_progress is not None:
+                    on_progress(index, len(todo))
+        return tally
+
+    async def _one(
+        self,
+        source: SyncSource,
+        item: Item,
+        politeness: Politeness,
+        state: SyncRepository,
+        tally: Tally,
+    ) -> bool:
+        """Fetch and ingest one file; False when the source must stop (unreadable file)."""
+        relative = f"{source.name}/{item.relative}"
+        try:
+            stored = await self._obtain(item, relative, politeness)
+        except NotPublished as exc:
+            tally.not_published += 1
+            await state.record(source.name, item.key, "not_published", item.url, error=exc.message)
+            return True
+        except FetchError as exc:
+            tally.failed += 1
+            tally.reasons.append(f"{item.key}: {exc.message}")
+            await state.record(source.name, item.key, "failed", item.url, error=exc.message)
+            return True
+        outcome = await ingest_file(self.db, stored.path, item.kind, after_commit=self.publish)
+        if outcome.status == "failed":
+            tally.failed += 1
+            reason = f"{item.key}: {outcome.error} (file kept: {stored.path})"
+            tally.reasons.append(reason)
+            await state.record(
+                source.name, item.key, "failed", item.url, sha256=stored.sha256, error=reason
+            )
+            return False
+        tally.rejected_rows += outcome.rows_rejected
+        if outcome.status == "applied":
+            tally.fetched += 1
+        else:
+            tally.had += 1
+        await state.record(
+            source.name,
+            item.key,
+            "ingested",
+            item.url,
+            sha256=stored.sha256,
+            run_id=outcome.run_id,
+        )
+        return True
+
+    async def _obtain(self, item: Item, relative: str, politeness: Politeness) -> Stored:
+        if self.offline:
+            stored = self.downloader.stored(relative)
+            if stored is None:
+                raise FetchError(f"--offline: no whole copy of {item.url} under {relative}")
+            return stored
+        return await self.downloader.fetch(item.url, relative, politeness)
+
+
+def downloads_root(settings: Settings) -> Path:
+    return settings.home.expanduser() / "downloads"
