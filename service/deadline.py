@@ -22,8 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access.middleware import reject
 from service.errors import RequestTimeout
-from service.state import Services
-from service.web import retry_header_pairs
+from service.web import retry_after_setting, retry_header_pairs
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,5 @@ class DeadlineMiddleware:
             f"the request took longer than {self.seconds:g} s and was abandoned; retry shortly"
         )
         log.warning("request deadline passed on %s %s", scope["method"], scope["path"])
-        services: Services | None = scope.get("state", {}).get("shortflow")
-        retry_after = services.settings.retry_after_s if services is not None else 5
         # No-store is added to every 5xx by RequestContextMiddleware.
-        await reject(scope, send, exc, retry_header_pairs(exc, retry_after))
+        await reject(scope, send, exc, retry_header_pairs(exc, retry_after_setting(scope)))

@@ -33,6 +33,7 @@ from service.errors import (
 )
 from service.logs import request_id_var
 from service.metrics import Metrics
+from service.settings import Settings
 
 log = logging.getLogger("service.http")
 
@@ -81,14 +82,18 @@ def retry_header_pairs(exc: ShortflowError, retry_after_s: int) -> list[tuple[by
     return [(k.lower().encode(), v.encode()) for k, v in retry_headers(exc, retry_after_s).items()]
 
 
-def _retry_after_setting(request: Request) -> int:
-    services = getattr(request.state, "shortflow", None)
-    return services.settings.retry_after_s if services is not None else 5
+_DEFAULT_RETRY_AFTER_S: int = Settings.model_fields["retry_after_s"].default
+
+
+def retry_after_setting(scope: Scope) -> int:
+    """The configured Retry-After for 503s (its default before the lifespan built the settings)."""
+    services = scope.get("state", {}).get("shortflow")
+    return services.settings.retry_after_s if services is not None else _DEFAULT_RETRY_AFTER_S
 
 
 async def handle_shortflow_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ShortflowError)
-    headers = retry_headers(exc, _retry_after_setting(request))
+    headers = retry_headers(exc, retry_after_setting(request.scope))
     return error_response(exc.status, exc.code, exc.message, headers)
 
 

@@ -10,7 +10,6 @@ without Postgres, so what it holds stays right.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 
 from service.cache.datasets import DatasetVersions
 from service.cache.events import EventListener
@@ -49,14 +48,3 @@ class ResponseCache:
 
     def count(self, tier: str, result: str) -> None:
         self.metrics.cache_lookup(tier, result)
-
-    def snapshot(self) -> Mapping[str, object]:
-        """State for /readyz-style inspection and tests."""
-        return {
-            "enabled": self.enabled,
-            "trusted": self.trusted,
-            "memory_entries": len(self.memory),
-            "memory_bytes": self.memory.bytes,
-            "versions": dict(self.versions.versions),
-            "redis_available": self.redis.available,
-        }

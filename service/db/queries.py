@@ -27,9 +27,6 @@ class QueryFile:
         except KeyError:
             raise AttributeError(f"{self._file_name} has no query named {name!r}") from None
 
-    def names(self) -> list[str]:
-        return list(self._queries)
-
 
 def parse_queries(text: str, file_name: str = "<string>") -> dict[str, str]:
     """Split a file's text into {name: sql}; a duplicate or empty block is a programming error."""
