@@ -163,12 +163,3 @@ class SqueezeScreen:
 class SettlementDate:
     settlement_date: date
     publication_date: date
-
-
-@dataclass(slots=True)
-class Page:
-    """One page of a keyset-paginated list."""
-
-    items: tuple[object, ...]
-    has_next: bool
-    has_previous: bool
