@@ -7,8 +7,8 @@ read them directly; REST serialises them to snake_case JSON). One object, no cop
 here), and series build thousands of them per request; nothing mutates them after construction.
 
 Metrics are computed in SQL (migration 0010: one function per metric, used by every query), so
-these records only carry values; a series builds them positionally from rows whose columns are in
-field order.
+these records only carry values; repositories build them with `service.db.rows.models` (columns
+checked by name, then built positionally; tests/db/test_query_columns.py checks every query).
 """
 
 from __future__ import annotations
@@ -163,12 +163,3 @@ class SqueezeScreen:
 class SettlementDate:
     settlement_date: date
     publication_date: date
-
-
-@dataclass(slots=True)
-class Page:
-    """One page of a keyset-paginated list."""
-
-    items: tuple[object, ...]
-    has_next: bool
-    has_previous: bool

@@ -22,13 +22,11 @@ class SeriesService:
         """Daily short volume of one facility (CNMS: FINRA's consolidated file), oldest first."""
         if facility not in FACILITIES:
             raise BadRequest(f"facility must be one of {', '.join(FACILITIES)}")
-        rows = await self.repository.short_volume(
+        return await self.repository.short_volume(
             security_id, facility, start or EARLIEST, end or LATEST
         )
-        return [ShortVolumeDay(*row) for row in rows]  # columns in field order
 
     async def prices(
         self, security_id: int, start: date | None, end: date | None
     ) -> list[PriceBar]:
-        rows = await self.repository.prices(security_id, start or EARLIEST, end or LATEST)
-        return [PriceBar(*row) for row in rows]  # columns in field order (market_data.sql)
+        return await self.repository.prices(security_id, start or EARLIEST, end or LATEST)

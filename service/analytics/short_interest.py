@@ -1,7 +1,7 @@
 """Short-interest points with their metrics: what both APIs serve for a security.
 
 The metrics are computed by SQL functions in the queries (migration 0010), the one place each is
-defined; this module pages through the points and builds the records.
+defined; this module pages through the points the repository builds.
 """
 
 from __future__ import annotations
@@ -9,16 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-import asyncpg
-
 from service.analytics.calendar import EARLIEST, LATEST
 from service.db.repositories.short_interest import ShortInterestRepository
 from service.models import ShortInterestPoint
-
-
-def build_point(row: asyncpg.Record) -> ShortInterestPoint:
-    """A point from a row of view short_interest_point (columns in field order)."""
-    return ShortInterestPoint(*row)
 
 
 class ShortInterestService:
@@ -38,10 +31,10 @@ class ShortInterestService:
         limit: int,
     ) -> tuple[list[ShortInterestPoint], bool]:
         """Points in settlement order, and whether more follow."""
-        rows = await self.repository.series(
+        points = await self.repository.series(
             security_id, known_on, start or EARLIEST, end or LATEST, after or EARLIEST, limit + 1
         )
-        return [build_point(row) for row in rows[:limit]], len(rows) > limit
+        return points[:limit], len(points) > limit
 
     async def count(
         self, security_id: int, *, known_on: date, start: date | None, end: date | None
@@ -51,5 +44,5 @@ class ShortInterestService:
     async def latest(
         self, security_ids: Sequence[int], known_on: date
     ) -> dict[int, ShortInterestPoint]:
-        rows = await self.repository.latest(security_ids, known_on)
-        return {row["security_id"]: build_point(row) for row in rows}
+        points = await self.repository.latest(security_ids, known_on)
+        return {point.security_id: point for point in points}

@@ -106,9 +106,8 @@ class Security:
         info: GraphQLInfo,
         as_of: AsOfDate = None,
     ) -> BigInt | None:
-        shares, float_shares = await info.context.share_counts.load((self.id, _as_of(info, as_of)))
-        value = shares if cast(SecurityModel, self).type == "etf" else float_shares
-        return None if value is None else BigInt(value)
+        _, float_shares = await info.context.share_counts.load((self.id, _as_of(info, as_of)))
+        return None if float_shares is None else BigInt(float_shares)
 
     @strawberry.field(description="Short interest by settlement date, oldest first (paginated).")
     async def short_interest(

@@ -92,7 +92,7 @@ class Profile:
 
 async def get_security(call: Call) -> Result:
     security = await _security(call)
-    counts = await call.analytics.securities.share_counts_with_float([security.id], call.today)
+    counts = await call.analytics.securities.share_counts([security.id], call.today)
     shares, float_shares = counts.get(security.id, (None, None))
     latest = await call.analytics.short_interest.latest([security.id], call.today)
     return Result(

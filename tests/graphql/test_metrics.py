@@ -122,3 +122,10 @@ async def test_float_and_shares_outstanding_of_a_stock(gql: Query) -> None:
     point = security["latestShortInterest"]
     assert point["shortPercentOfFloat"] == percent(current / 257_000_000 * 100)
     assert point["shortPercentOfSharesOutstanding"] == percent(current / 258_900_000 * 100)
+
+
+async def test_an_etf_float_is_its_shares_outstanding(gql: Query) -> None:
+    query = '{ security(symbol: "IWM") { sharesOutstanding floatShares } }'
+    security = (await gql(query))["data"]["security"]
+    assert security["sharesOutstanding"] is not None
+    assert security["floatShares"] == security["sharesOutstanding"]

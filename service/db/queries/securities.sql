@@ -17,9 +17,6 @@ FROM (
 ) candidates
 ORDER BY wanted, rank, until DESC
 
--- name: by_ids
-SELECT id, symbol, name, type, market_class FROM security WHERE id = ANY($1::bigint[])
-
 -- name: page
 -- $1 search (NULL: any; matches a symbol prefix or a word of the name, case-insensitive),
 -- $2 type (NULL: any), $3 index code (NULL: any; members on $4, by the precedence of
@@ -45,13 +42,20 @@ WHERE ($1::text IS NULL
   AND ($2::text IS NULL OR s.type = $2)
   AND ($3::text IS NULL OR s.id IN (SELECT m.security_id FROM index_members($3, $4) m))
 
--- name: share_counts_as_of
--- $1 security ids, $2 date: the latest shares outstanding and float on or before the date.
-SELECT ids.id AS security_id,
-       (SELECT sc.shares_outstanding FROM share_count sc
-        WHERE sc.security_id = ids.id AND sc.as_of <= $2 AND sc.shares_outstanding IS NOT NULL
-        ORDER BY sc.as_of DESC LIMIT 1) AS shares_outstanding,
-       (SELECT sc.float_shares FROM share_count sc
-        WHERE sc.security_id = ids.id AND sc.as_of <= $2 AND sc.float_shares IS NOT NULL
-        ORDER BY sc.as_of DESC LIMIT 1) AS float_shares
-FROM unnest($1::bigint[]) AS ids (id)
+-- name: share_counts
+-- $1 security ids, $2 date: the latest shares outstanding and float on or before the date, the
+-- float through metric_float_base (migration 0010: for an ETF, its shares outstanding), so the
+-- rule has one definition.
+SELECT s.id AS security_id,
+       counts.shares_outstanding,
+       metric_float_base(s.type, counts.float_shares, counts.shares_outstanding) AS float_shares
+FROM security s
+CROSS JOIN LATERAL (
+    SELECT (SELECT sc.shares_outstanding FROM share_count sc
+            WHERE sc.security_id = s.id AND sc.as_of <= $2 AND sc.shares_outstanding IS NOT NULL
+            ORDER BY sc.as_of DESC LIMIT 1) AS shares_outstanding,
+           (SELECT sc.float_shares FROM share_count sc
+            WHERE sc.security_id = s.id AND sc.as_of <= $2 AND sc.float_shares IS NOT NULL
+            ORDER BY sc.as_of DESC LIMIT 1) AS float_shares
+) counts
+WHERE s.id = ANY($1::bigint[])

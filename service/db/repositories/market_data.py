@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import asyncpg
-
-from service.db import queries
+from service.db import queries, rows
 from service.db.pool import Database
+from service.models import PriceBar, ShortVolumeDay
 
 Q = queries.load("market_data")
 
@@ -18,8 +17,9 @@ class MarketDataRepository:
 
     async def short_volume(
         self, security_id: int, facility: str, start: date, end: date
-    ) -> list[asyncpg.Record]:
-        return await self.db.fetch(Q.short_volume, security_id, facility, start, end)
+    ) -> list[ShortVolumeDay]:
+        found = await self.db.fetch(Q.short_volume, security_id, facility, start, end)
+        return rows.models(ShortVolumeDay, found)
 
-    async def prices(self, security_id: int, start: date, end: date) -> list[asyncpg.Record]:
-        return await self.db.fetch(Q.prices, security_id, start, end)
+    async def prices(self, security_id: int, start: date, end: date) -> list[PriceBar]:
+        return rows.models(PriceBar, await self.db.fetch(Q.prices, security_id, start, end))

@@ -10,7 +10,6 @@ from service.db.pool import Database
 from service.models import Security
 
 Q = queries.load("securities")
-REST = queries.load("rest_securities")
 
 
 class SecurityRepository:
@@ -28,10 +27,6 @@ class SecurityRepository:
             row["wanted"]: Security(**{k: v for k, v in row.items() if k != "wanted"})
             for row in rows
         }
-
-    async def by_ids(self, ids: Sequence[int]) -> dict[int, Security]:
-        rows = await self.db.fetch(Q.by_ids, list(ids))
-        return {row["id"]: Security(**row) for row in rows}
 
     async def page(
         self,
@@ -55,18 +50,9 @@ class SecurityRepository:
     async def share_counts(
         self, ids: Sequence[int], on: date
     ) -> dict[int, tuple[int | None, int | None]]:
-        """{security id: (shares outstanding, float shares)} as of `on` (latest on or before)."""
-        rows = await self.db.fetch(Q.share_counts_as_of, list(ids), on)
-        return {
-            row["security_id"]: (row["shares_outstanding"], row["float_shares"]) for row in rows
-        }
-
-    async def share_counts_with_float(
-        self, ids: Sequence[int], on: date
-    ) -> dict[int, tuple[int | None, int | None]]:
         """{security id: (shares outstanding, float)} as of `on`, the float as the metrics define
         it (an ETF's float is its shares outstanding)."""
-        rows = await self.db.fetch(REST.share_counts_with_float, list(ids), on)
+        rows = await self.db.fetch(Q.share_counts, list(ids), on)
         return {
             row["security_id"]: (row["shares_outstanding"], row["float_shares"]) for row in rows
         }

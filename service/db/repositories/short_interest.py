@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-import asyncpg
-
-from service.db import queries
+from service.db import queries, rows
 from service.db.pool import Database
+from service.models import ShortInterestPoint
 
 Q = queries.load("short_interest")
 
@@ -25,17 +24,19 @@ class ShortInterestRepository:
         end: date,
         after: date,
         limit: int,
-    ) -> list[asyncpg.Record]:
+    ) -> list[ShortInterestPoint]:
         """Versions known on `known_on`, settlement dates in [start, end] after `after`."""
-        return await self.db.fetch(Q.series, security_id, known_on, start, end, after, limit)
+        found = await self.db.fetch(Q.series, security_id, known_on, start, end, after, limit)
+        return rows.models(ShortInterestPoint, found)
 
     async def count(self, security_id: int, known_on: date, start: date, end: date) -> int:
         count: int = await self.db.fetchval(Q.series_count, security_id, known_on, start, end)
         return count
 
-    async def latest(self, security_ids: Sequence[int], known_on: date) -> list[asyncpg.Record]:
+    async def latest(self, security_ids: Sequence[int], known_on: date) -> list[ShortInterestPoint]:
         """Each security's newest version known on `known_on` (securities without one omitted)."""
-        return await self.db.fetch(Q.latest, list(security_ids), known_on)
+        found = await self.db.fetch(Q.latest, list(security_ids), known_on)
+        return rows.models(ShortInterestPoint, found)
 
     async def any(self) -> bool:
         """Whether the database holds any short interest at all."""
