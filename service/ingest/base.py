@@ -1,5 +1,6 @@
 """What every input format shares: reading a file as numbered lines, rejecting bad rows with a
-reason, parsing numbers and dates strictly, and the contract a format implements.
+reason, parsing numbers and dates strictly, and the contract a format (and a source, which
+groups the formats of one provider: `service/sources/`) implements.
 
 A format turns a file into staging records (`records`), each a tuple in the order of its staging
 columns, and rejects what it cannot read. The pipeline (`service/ingest/pipeline.py`) streams those
@@ -238,6 +239,25 @@ class Format(ABC):
     @abstractmethod
     async def apply(self, store: IngestStore) -> ApplyResult:
         """Set-based SQL from the staging table into the real tables."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One data source (`service/sources/<name>/`): the `shortflow ingest <kind>` command it
+    serves and its input layouts."""
+
+    name: str
+    kind: str
+    formats: tuple[type[Format], ...]
+    help: str
+    """The help text of `shortflow ingest <kind>`."""
+    options: tuple[Callable[..., Any], ...] = ()
+    """click options of `shortflow ingest <kind>` (IngestOptions fields)."""
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        """The cache datasets the source's ingests write (each needs a `dataset_version` row)."""
+        return tuple(dict.fromkeys(d for fmt in self.formats for d in fmt.datasets))
 
 
 # -- strict parsing ---------------------------------------------------------------------------

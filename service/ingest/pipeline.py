@@ -219,6 +219,9 @@ async def _apply(
             fmt.counters.read, accepted, len(rejects), fmt.counters.skipped, summary
         )
         outcome.versions = await store.bump_versions(fmt.datasets)
+        if missing := set(fmt.datasets) - outcome.versions.keys():
+            # A dataset without its row would leave cached answers stale: a migration must seed it.
+            raise IngestError(f"{fmt.name}: no dataset_version row for {sorted(missing)}")
     outcome.status, outcome.run_id = "applied", store.run_id
     outcome.rows_read, outcome.rows_accepted = fmt.counters.read, accepted
     outcome.rows_rejected, outcome.rows_skipped = len(rejects), fmt.counters.skipped

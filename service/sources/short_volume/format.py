@@ -35,7 +35,7 @@ from service.ingest.base import (
     parse_float,
 )
 
-Q = queries.load("ingest_short_volume")
+Q = queries.load_package("service.sources.short_volume")
 
 HEADER = ["date", "symbol", "shortvolume", "shortexemptvolume", "totalvolume", "market"]
 FACILITIES = ("CNMS", "FNSQ", "FNQC", "FNYX", "FNRA", "FORF")

@@ -31,7 +31,7 @@ from service.ingest.base import (
 )
 from service.ingest.csvfile import cell, read_csv
 
-Q = queries.load("ingest_flows")
+Q = queries.load_package("service.sources.fund_flows")
 
 REQUIRED = {"date": ("date",), "symbol": ("symbol", "ticker")}
 OPTIONAL = {

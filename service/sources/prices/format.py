@@ -34,7 +34,7 @@ from service.ingest.base import (
 )
 from service.ingest.csvfile import cell, read_csv
 
-Q = queries.load("ingest_prices")
+Q = queries.load_package("service.sources.prices")
 
 PRICE_COLUMNS = {"close": ("close",)}
 OPTIONAL_COLUMNS = {

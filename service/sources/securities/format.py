@@ -28,9 +28,9 @@ from service.ingest.base import (
     parse_symbol,
 )
 from service.ingest.csvfile import cell, read_csv
-from service.ingest.members import INDEX_CODE
+from service.sources.index_members.format import INDEX_CODE
 
-Q = queries.load("ingest_securities")
+Q = queries.load_package("service.sources.securities")
 
 REQUIRED = {"symbol": ("symbol", "ticker")}
 OPTIONAL = {

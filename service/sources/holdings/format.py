@@ -38,9 +38,9 @@ from service.ingest.base import (
     parse_float,
     parse_symbol,
 )
-from service.ingest.members import INDEX_CODE
+from service.sources.index_members.format import INDEX_CODE
 
-Q = queries.load("ingest_holdings")
+Q = queries.load_package("service.sources.holdings")
 
 REQUIRED = {
     "ticker": ("ticker",),

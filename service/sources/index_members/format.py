@@ -26,7 +26,7 @@ from service.ingest.base import (
 )
 from service.ingest.csvfile import cell, read_csv
 
-Q = queries.load("ingest_members")
+Q = queries.load_package("service.sources.index_members")
 
 INDEX_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 REQUIRED = {

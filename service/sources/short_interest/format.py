@@ -36,7 +36,7 @@ from service.ingest.base import (
 )
 from service.ingest.csvfile import read_csv
 
-Q = queries.load("ingest_short_interest")
+Q = queries.load_package("service.sources.short_interest")
 
 _ETF_NAME = re.compile(r"\bETF\b", re.IGNORECASE)
 _BULK_NAME = re.compile(r"^shrt(\d{8})\b", re.IGNORECASE)
