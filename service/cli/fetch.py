@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from service.cli import EXIT_OK, Environment, fail, pass_env, run_async
+from service.cli.base import EXIT_OK, Environment, fail, pass_env, run_async
 from service.cli.ingest import console, run_ingest
 from service.errors import FetchError
 from service.ingest.base import IngestOptions

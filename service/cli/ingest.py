@@ -18,7 +18,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from service.cli import (
+from service.cli.base import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_REJECTED,

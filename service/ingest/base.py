@@ -18,12 +18,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
+from service.db.repositories.ingest import IngestStore
 from service.errors import IngestError
-
-if TYPE_CHECKING:
-    from service.db.repositories.ingest import IngestStore
+from service.ingest.results import ApplyResult, Rejection
 
 BOM = "\ufeff"
 REPLACEMENT = "\ufffd"
@@ -47,13 +46,6 @@ COMMON_COLUMNS: tuple[tuple[str, str], ...] = (
 
 class RowError(ValueError):
     """A row cannot be accepted; the message is the reason stored with it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    line: int
-    raw: str
-    reason: str
 
 
 class Rejects:
@@ -175,16 +167,6 @@ class IngestOptions:
     fund: str | None = None
     symbol: str | None = None
     facility: str | None = None
-
-
-@dataclass
-class ApplyResult:
-    """What `apply` changed, and which derived data must be refreshed because of it."""
-
-    changed: dict[str, int] = field(default_factory=dict)
-    settlement_dates: set[date] = field(default_factory=set)
-    price_range: tuple[date, date] | None = None
-    index_codes: set[str] = field(default_factory=set)
 
 
 class Format(ABC):

@@ -30,8 +30,9 @@ from service.db.pool import Connection, Database
 from service.db.replicas import current_wal_lsn
 from service.db.repositories.ingest import IngestStore
 from service.errors import IngestError, ShortflowError
-from service.ingest.base import Format, Head, IngestOptions, Rejection, Rejects, SourceFile
+from service.ingest.base import Format, Head, IngestOptions, Rejects, SourceFile
 from service.ingest.detect import detect
+from service.ingest.results import Rejection
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from asyncpg.transaction import Transaction
 
 from service.db import queries
 from service.db.pool import Connection
-from service.ingest.base import ApplyResult, Rejection
+from service.ingest.results import ApplyResult, Rejection
 
 Q = queries.load("ingest")
 EXPOSURE = queries.load("exposure")

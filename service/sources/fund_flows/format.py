@@ -18,7 +18,6 @@ from typing import Any
 from service.db import queries
 from service.db.repositories.ingest import IngestStore
 from service.ingest.base import (
-    ApplyResult,
     Format,
     Head,
     RowError,
@@ -30,6 +29,7 @@ from service.ingest.base import (
     parse_symbol,
 )
 from service.ingest.csvfile import cell, read_csv
+from service.ingest.results import ApplyResult
 
 Q = queries.load_package("service.sources.fund_flows")
 
