@@ -9,9 +9,23 @@ import pytest
 
 from service.db.pool import Database
 from service.demo.files import write_csv
+from service.ingest.base import Head
 from service.sources import FORMATS, SOURCES
 from service.sources.securities.format import Securities
+from tests.conftest import shared_file
 from tests.ingest.conftest import Ingest
+
+SAMPLES = {
+    "finra-short-interest/shrt20260715.csv": "finra-bulk",
+    "finra-short-interest/web-export/AMPG_SI.csv": "finra-web",
+    "regsho/FNRAshvol20210604.txt": "regsho",
+    "etf/holdings_sample_ishares_layout.csv": "ishares-holdings",
+    "prices/yahoo/RIOT.csv": "prices-yahoo",
+    "prices/IWM_2026_daily.csv": "prices-ohlcv",
+    "etf/daily_flows_2026q1.csv": "fund-flows",
+    "etf/shares_outstanding_2025_2026.csv": "fund-flows",
+    "index/russell2000_members_2026-05-05.csv": "index-members",
+}
 
 
 def test_sources_and_formats_are_listed_once() -> None:
@@ -47,3 +61,10 @@ async def test_a_dataset_without_a_version_row_fails_the_ingest(
     assert outcome.status == "failed"
     assert "no dataset_version row for ['unseeded']" in (outcome.error or "")
     assert await db.fetchval("SELECT count(*) FROM security") == 0
+
+
+@pytest.mark.parametrize("relative", sorted(SAMPLES))
+def test_a_real_sample_matches_exactly_one_format(relative: str) -> None:
+    head = Head.read(shared_file(relative))
+    matching = [fmt.name for fmt in FORMATS if fmt.matches(head)]
+    assert matching == [SAMPLES[relative]]
