@@ -18,3 +18,13 @@ def test_every_service_directory_is_a_listed_package() -> None:
     } | {"service"}
     assert on_disk - listed == set(), "add these to [tool.setuptools] packages"
     assert config["tool"]["setuptools"]["package-dir"]["service.migrations"] == "migrations"
+
+
+def test_every_sql_file_under_service_is_package_data() -> None:
+    """A source's queries.sql ships with the wheel (an installed service must ingest)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    data = config["tool"]["setuptools"]["package-data"]
+    for path in (ROOT / "service").rglob("*.sql"):
+        package = ".".join(path.parent.relative_to(ROOT).parts)
+        patterns = data.get(package, [])
+        assert any(path.match(pattern) for pattern in patterns), f"{path}: add to package-data"

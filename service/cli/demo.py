@@ -7,7 +7,7 @@ import time
 
 import click
 
-from service.cli import EXIT_FAILURE, EXIT_OK, Environment, pass_env, run_async
+from service.cli.base import EXIT_FAILURE, EXIT_OK, Environment, pass_env, run_async
 from service.cli.ingest import console, describe, ingest_database, invalidation_publisher
 from service.db.pool import Database
 from service.db.repositories.short_interest import ShortInterestRepository

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from service.cli import EXIT_OK, Environment, fail, pass_env, run_async
+from service.cli.base import EXIT_OK, Environment, fail, pass_env, run_async
 from service.cli.ingest import console, run_ingest
 from service.errors import FetchError
-from service.ingest import fetch as finra
 from service.ingest.base import IngestOptions
+from service.sources.short_interest import fetch as finra
 
 
 def _date(_: click.Context, __: click.Parameter, value: str) -> date:

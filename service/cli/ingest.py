@@ -18,7 +18,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from service.cli import (
+from service.cli.base import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_REJECTED,
@@ -31,6 +31,7 @@ from service.cli import (
 from service.db.pool import Database
 from service.ingest.base import IngestOptions
 from service.ingest.pipeline import IngestOutcome, ingest_file
+from service.sources import SOURCES
 
 SHOWN_REJECTS = 10
 # An ingest may run for minutes on a big file; the API's statement timeout does not apply.
@@ -182,41 +183,8 @@ def _command(kind: str, help_text: str, *extra: Callable[..., Any]) -> None:
     ingest.command(kind)(decorated)
 
 
-_command(
-    "short-interest",
-    "FINRA short interest: bulk files (shrtYYYYMMDD.csv) or the website's per-symbol export.",
-)
-_command(
-    "short-volume",
-    "FINRA Reg SHO daily short sale volume ({FACILITY}shvolYYYYMMDD.txt).",
-    click.option(
-        "--facility",
-        type=click.Choice(["CNMS", "FNSQ", "FNQC", "FNYX", "FNRA", "FORF"], case_sensitive=False),
-        help="Reporting facility, when the file name does not say (FINRA names do).",
-    ),
-)
-_command(
-    "holdings",
-    "ETF holdings in the iShares layout; defines the index's members from the as-of date.",
-    click.option("--index", required=True, help="Code of the index the fund tracks (e.g. R2000)."),
-    click.option("--fund", required=True, help="Symbol of the fund (e.g. IWM)."),
-)
-_command(
-    "prices",
-    "Daily prices: date,symbol,open,high,low,close,volume; or one symbol per file (--symbol) in "
-    "Yahoo (Date,...,Adj Close,Volume) or timestamp,open,high,low,close,volume layout.",
-    click.option("--symbol", help="Symbol of a one-symbol file (Yahoo or OHLCV layout)."),
-)
-_command(
-    "securities",
-    "Securities: symbol,name,type,market_class,shares_outstanding,float_shares,as_of"
-    "[,tracks_index][,previous_symbol].",
-)
-_command(
-    "fund-flows",
-    "ETF flows: date,symbol and flow_usd and/or shares_outstanding with nav (columns by name).",
-)
-_command("index-members", "Index members: index,symbol,start_date[,end_date][,weight].")
+for source in SOURCES:
+    _command(source.kind, source.help, *source.options)
 
 
 @click.group(invoke_without_command=True)

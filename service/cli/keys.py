@@ -12,7 +12,7 @@ import re
 import click
 
 from service.access.keys import FOUND_TTL_S, new_key, publish_key_revocation
-from service.cli import EXIT_FAILURE, Environment, fail, pass_env, run_async
+from service.cli.base import EXIT_FAILURE, Environment, fail, pass_env, run_async
 from service.db.pool import Database
 from service.db.repositories.keys import ApiKey, KeyRepository
 

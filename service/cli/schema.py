@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from service.cli import EXIT_FAILURE, EXIT_OK
+from service.cli.base import EXIT_FAILURE, EXIT_OK
 
 
 def graphql_sdl() -> str:

@@ -13,7 +13,7 @@ from types import FrameType
 import click
 from uvicorn.supervisors import Multiprocess
 
-from service.cli import Environment, fail, pass_env, run_async
+from service.cli.base import Environment, fail, pass_env, run_async
 
 GRACEFUL_SHUTDOWN_S = 20
 """How long SIGTERM waits for requests in flight; the grace periods in deploy/ allow for it."""

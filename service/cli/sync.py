@@ -8,12 +8,21 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from service.cli import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, Environment, fail, pass_env, run_async
+from service.cli.base import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_REJECTED,
+    Environment,
+    fail,
+    pass_env,
+    run_async,
+)
 from service.cli.ingest import console, ingest_database, invalidation_publisher
 from service.db.repositories.sync import SyncRepository
 from service.sync.download import Downloader
+from service.sync.plan import SyncSource, Window
 from service.sync.runner import Progress as OnProgress
-from service.sync.runner import SyncRun, SyncSource, Tally, Window, downloads_root
+from service.sync.runner import SyncRun, Tally, downloads_root
 from service.sync.sources import SYNC_SOURCES, by_name
 
 EARLIEST_SINCE = date(2000, 1, 1)

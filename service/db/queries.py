@@ -1,4 +1,5 @@
-"""Named SQL queries loaded from `service/db/queries/*.sql`.
+"""Named SQL queries loaded from `service/db/queries/*.sql` and from each data source's
+`service/sources/<name>/queries.sql`.
 
 A file holds blocks, each starting with a `-- name: <identifier>` line; the block's text up to the
 next marker is the query. Repositories read them as `Q.short_interest.series`, so the SQL stays in
@@ -49,4 +50,12 @@ def load(stem: str) -> QueryFile:
     """The queries of `service/db/queries/<stem>.sql`."""
     file_name = f"{stem}.sql"
     text = resources.files("service.db").joinpath("queries", file_name).read_text("utf-8")
+    return QueryFile(file_name, parse_queries(text, file_name))
+
+
+@cache
+def load_package(package: str) -> QueryFile:
+    """The queries of the `queries.sql` file of `package` (a data source's staging and upsert)."""
+    file_name = f"{package.replace('.', '/')}/queries.sql"
+    text = resources.files(package).joinpath("queries.sql").read_text("utf-8")
     return QueryFile(file_name, parse_queries(text, file_name))

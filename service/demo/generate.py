@@ -383,7 +383,7 @@ def _short_interest(
     previous: dict[str, int] = {}
     share = {c.symbol: c.short_share for c in companies}
     # One file per settlement date, named as FINRA names it: a bulk file holds one date, and the
-    # ingest rejects rows of any other (service/ingest/finra.py).
+    # ingest rejects rows of any other (service/sources/short_interest/format.py).
     files: dict[date, list[tuple[date, ShortInterestRow]]] = {}
     for settlement in settlements:
         rows = files.setdefault(settlement, [])

@@ -1,5 +1,6 @@
 """What every input format shares: reading a file as numbered lines, rejecting bad rows with a
-reason, parsing numbers and dates strictly, and the contract a format implements.
+reason, parsing numbers and dates strictly, and the contract a format (and a source, which
+groups the formats of one provider: `service/sources/`) implements.
 
 A format turns a file into staging records (`records`), each a tuple in the order of its staging
 columns, and rejects what it cannot read. The pipeline (`service/ingest/pipeline.py`) streams those
@@ -17,12 +18,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
+from service.db.repositories.ingest import IngestStore
 from service.errors import IngestError
-
-if TYPE_CHECKING:
-    from service.db.repositories.ingest import IngestStore
+from service.ingest.results import ApplyResult, Rejection
+from service.sync.plan import SyncSource
 
 BOM = "\ufeff"
 REPLACEMENT = "\ufffd"
@@ -46,13 +47,6 @@ COMMON_COLUMNS: tuple[tuple[str, str], ...] = (
 
 class RowError(ValueError):
     """A row cannot be accepted; the message is the reason stored with it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    line: int
-    raw: str
-    reason: str
 
 
 class Rejects:
@@ -176,16 +170,6 @@ class IngestOptions:
     facility: str | None = None
 
 
-@dataclass
-class ApplyResult:
-    """What `apply` changed, and which derived data must be refreshed because of it."""
-
-    changed: dict[str, int] = field(default_factory=dict)
-    settlement_dates: set[date] = field(default_factory=set)
-    price_range: tuple[date, date] | None = None
-    index_codes: set[str] = field(default_factory=set)
-
-
 class Format(ABC):
     """One input layout. Subclasses declare their staging columns and the datasets they change."""
 
@@ -238,6 +222,27 @@ class Format(ABC):
     @abstractmethod
     async def apply(self, store: IngestStore) -> ApplyResult:
         """Set-based SQL from the staging table into the real tables."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One data source (`service/sources/<name>/`): the `shortflow ingest <kind>` command it
+    serves and its input layouts."""
+
+    name: str
+    kind: str
+    formats: tuple[type[Format], ...]
+    help: str
+    """The help text of `shortflow ingest <kind>`."""
+    options: tuple[Callable[..., Any], ...] = ()
+    """click options of `shortflow ingest <kind>` (IngestOptions fields)."""
+    sync: SyncSource | None = None
+    """How `shortflow sync` fetches the source's files (`sync.py` in its folder), if it can."""
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        """The cache datasets the source's ingests write (each needs a `dataset_version` row)."""
+        return tuple(dict.fromkeys(d for fmt in self.formats for d in fmt.datasets))
 
 
 # -- strict parsing ---------------------------------------------------------------------------

@@ -4,38 +4,7 @@ from __future__ import annotations
 
 from service.errors import IngestError, UnknownFormat
 from service.ingest.base import Format, Head
-from service.ingest.finra import FinraBulk, FinraWebExport
-from service.ingest.flows import FundFlows
-from service.ingest.holdings import IsharesHoldings
-from service.ingest.members import IndexMembers
-from service.ingest.prices import PricesLong, PricesOhlcv, PricesYahoo
-from service.ingest.regsho import RegSho
-from service.ingest.securities import Securities
-
-# Order matters only where two layouts could share a header; the matchers are written so that
-# none do (tests/ingest/test_detect.py checks every real sample against exactly one format).
-FORMATS: tuple[type[Format], ...] = (
-    FinraBulk,
-    FinraWebExport,
-    RegSho,
-    IsharesHoldings,
-    PricesYahoo,
-    PricesOhlcv,
-    PricesLong,
-    FundFlows,
-    IndexMembers,
-    Securities,
-)
-
-KINDS = (
-    "short-interest",
-    "short-volume",
-    "holdings",
-    "prices",
-    "securities",
-    "fund-flows",
-    "index-members",
-)
+from service.sources import FORMATS
 
 
 def detect(head: Head, kind: str) -> type[Format]:

@@ -30,8 +30,9 @@ from service.db.pool import Connection, Database
 from service.db.replicas import current_wal_lsn
 from service.db.repositories.ingest import IngestStore
 from service.errors import IngestError, ShortflowError
-from service.ingest.base import Format, Head, IngestOptions, Rejection, Rejects, SourceFile
+from service.ingest.base import Format, Head, IngestOptions, Rejects, SourceFile
 from service.ingest.detect import detect
+from service.ingest.results import Rejection
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +220,9 @@ async def _apply(
             fmt.counters.read, accepted, len(rejects), fmt.counters.skipped, summary
         )
         outcome.versions = await store.bump_versions(fmt.datasets)
+        if missing := set(fmt.datasets) - outcome.versions.keys():
+            # A dataset without its row would leave cached answers stale: a migration must seed it.
+            raise IngestError(f"{fmt.name}: no dataset_version row for {sorted(missing)}")
     outcome.status, outcome.run_id = "applied", store.run_id
     outcome.rows_read, outcome.rows_accepted = fmt.counters.read, accepted
     outcome.rows_rejected, outcome.rows_skipped = len(rejects), fmt.counters.skipped

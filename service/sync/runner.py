@@ -1,7 +1,7 @@
 """`shortflow sync`: for each source, work out what is due and missing, download it, ingest it.
 
-A source (`SyncSource`) says which files exist for a date window and when each is published; the
-runner does the rest the same way for all of them:
+A source (`SyncSource`, service/sync/plan.py) says which files exist for a date window and when
+each is published; the runner does the rest the same way for all of them:
 
 1. take the source's advisory lock (a second sync of the same source skips it and says so);
 2. split the source's files into not yet published (by its calendar: no request made), already
@@ -17,11 +17,10 @@ download directory for inspection, and the other sources go on.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
 
 from service.db.pool import Database
 from service.db.repositories.sync import SyncRepository
@@ -29,58 +28,7 @@ from service.errors import FetchError
 from service.ingest.pipeline import ingest_file
 from service.settings import Settings
 from service.sync.download import Downloader, NotPublished, Politeness, Stored
-
-
-@dataclass(frozen=True)
-class Item:
-    """One file a source publishes."""
-
-    key: str
-    """Unique within the source and sortable in publication order ("2026-08-14 CNMS")."""
-    url: str
-    relative: str
-    """Where the file is kept, below `downloads/<source>/` (chosen by the source, never by the
-    server)."""
-    kind: str
-    """The ingest kind its file is read as (`shortflow ingest <kind>`)."""
-    published: date
-    """When the source publishes it, by its calendar: after today, it is not asked for."""
-
-
-@dataclass(frozen=True)
-class Window:
-    since: date
-    until: date
-
-
-class SyncSource(Protocol):
-    """What a data source gives the sync: its files in a window, and how to treat its host."""
-
-    @property
-    def name(self) -> str:
-        """The source's name in `--source`, the download directory and table sync_item."""
-        ...
-
-    @property
-    def feeds(self) -> str:
-        """What it feeds, in a few words (`shortflow sources`)."""
-        ...
-
-    def earliest(self) -> date:
-        """The first date Shortflow fetches the source from."""
-        ...
-
-    def default_since(self, today: date) -> date:
-        """Where a sync without `--since` starts (the whole archive, or a recent stretch)."""
-        ...
-
-    def base_url(self, settings: Settings) -> str: ...
-
-    def politeness(self, settings: Settings) -> Politeness: ...
-
-    def items(self, settings: Settings, window: Window) -> Sequence[Item]:
-        """Every file of the window, in publication order, whether published yet or not."""
-        ...
+from service.sync.plan import Item, SyncSource, Window
 
 
 @dataclass

@@ -1,12 +1,12 @@
-"""The sources `shortflow sync` knows, in the order it syncs them (securities before the data
-that names them, when such sources are added)."""
+"""The sources `shortflow sync` knows: every registered source with a `sync` (service/sources/),
+in registry order."""
 
 from __future__ import annotations
 
-from service.sync.finra import FinraRegSho, FinraShortInterest
-from service.sync.runner import SyncSource
+from service.sources import SOURCES
+from service.sync.plan import SyncSource
 
-SYNC_SOURCES: tuple[SyncSource, ...] = (FinraShortInterest(), FinraRegSho())
+SYNC_SOURCES: tuple[SyncSource, ...] = tuple(s.sync for s in SOURCES if s.sync is not None)
 
 
 def by_name(names: tuple[str, ...]) -> tuple[SyncSource, ...]:

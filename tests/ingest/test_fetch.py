@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from service.errors import FetchError
-from service.ingest import fetch as finra
+from service.sources.short_interest import fetch as finra
 from tests.support.http import Replay, replay_server
 
 CASSETTE = Path(__file__).resolve().parents[1] / "fixtures" / "finra" / "responses.json"

@@ -33,9 +33,6 @@ SET version = version + 1, updated_at = now()
 WHERE dataset = ANY($1::text[])
 RETURNING dataset, version
 
--- name: dataset_versions
-SELECT dataset, version FROM dataset_version
-
 -- name: recent_runs
 SELECT id, kind, format, file_name, status, rows_read, rows_accepted, rows_rejected, rows_skipped,
        started_at, finished_at, error

@@ -1,7 +1,7 @@
 """The SQL side of an ingest: runs, staging, the shared steps, and each format's named queries.
 
 An `IngestStore` wraps the one connection (and transaction) an ingest runs in. Formats never hold
-SQL: they ask the store to run a named query of `service/db/queries/ingest_<format>.sql`.
+SQL: they ask the store to run a named query of their source's `service/sources/<name>/queries.sql`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from asyncpg.transaction import Transaction
 
 from service.db import queries
 from service.db.pool import Connection
-from service.ingest.base import ApplyResult, Rejection
+from service.ingest.results import ApplyResult, Rejection
 
 Q = queries.load("ingest")
 EXPOSURE = queries.load("exposure")

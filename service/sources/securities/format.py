@@ -16,7 +16,6 @@ from typing import Any
 from service.db import queries
 from service.db.repositories.ingest import IngestStore
 from service.ingest.base import (
-    ApplyResult,
     Format,
     Head,
     RowError,
@@ -28,9 +27,10 @@ from service.ingest.base import (
     parse_symbol,
 )
 from service.ingest.csvfile import cell, read_csv
-from service.ingest.members import INDEX_CODE
+from service.ingest.results import ApplyResult
+from service.sources.index_members.format import INDEX_CODE
 
-Q = queries.load("ingest_securities")
+Q = queries.load_package("service.sources.securities")
 
 REQUIRED = {"symbol": ("symbol", "ticker")}
 OPTIONAL = {

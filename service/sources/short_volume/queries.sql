@@ -108,6 +108,3 @@ WHERE NOT (
               AS o(day, short_volume, short_exempt_volume, total_volume, market)
            USING (day))
 )
-
--- name: staged_months
-SELECT min(month) AS first, max(month) AS last FROM staging

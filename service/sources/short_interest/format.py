@@ -22,7 +22,6 @@ from service.analytics import calendar
 from service.db import queries
 from service.db.repositories.ingest import IngestStore
 from service.ingest.base import (
-    ApplyResult,
     Format,
     Head,
     RowError,
@@ -35,8 +34,9 @@ from service.ingest.base import (
     parse_symbol,
 )
 from service.ingest.csvfile import read_csv
+from service.ingest.results import ApplyResult
 
-Q = queries.load("ingest_short_interest")
+Q = queries.load_package("service.sources.short_interest")
 
 _ETF_NAME = re.compile(r"\bETF\b", re.IGNORECASE)
 _BULK_NAME = re.compile(r"^shrt(\d{8})\b", re.IGNORECASE)

@@ -19,7 +19,6 @@ from service.db import queries
 from service.db.repositories.ingest import IngestStore
 from service.errors import IngestError
 from service.ingest.base import (
-    ApplyResult,
     Format,
     Head,
     IngestOptions,
@@ -33,8 +32,9 @@ from service.ingest.base import (
     parse_symbol,
 )
 from service.ingest.csvfile import cell, read_csv
+from service.ingest.results import ApplyResult
 
-Q = queries.load("ingest_prices")
+Q = queries.load_package("service.sources.prices")
 
 PRICE_COLUMNS = {"close": ("close",)}
 OPTIONAL_COLUMNS = {

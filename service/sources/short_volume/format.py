@@ -24,7 +24,6 @@ from service.db import queries
 from service.db.repositories.ingest import IngestStore
 from service.errors import IngestError
 from service.ingest.base import (
-    ApplyResult,
     DateParser,
     Format,
     Head,
@@ -34,8 +33,9 @@ from service.ingest.base import (
     header_names,
     parse_float,
 )
+from service.ingest.results import ApplyResult
 
-Q = queries.load("ingest_short_volume")
+Q = queries.load_package("service.sources.short_volume")
 
 HEADER = ["date", "symbol", "shortvolume", "shortexemptvolume", "totalvolume", "market"]
 FACILITIES = ("CNMS", "FNSQ", "FNQC", "FNYX", "FNRA", "FORF")

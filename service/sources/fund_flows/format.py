@@ -18,7 +18,6 @@ from typing import Any
 from service.db import queries
 from service.db.repositories.ingest import IngestStore
 from service.ingest.base import (
-    ApplyResult,
     Format,
     Head,
     RowError,
@@ -30,8 +29,9 @@ from service.ingest.base import (
     parse_symbol,
 )
 from service.ingest.csvfile import cell, read_csv
+from service.ingest.results import ApplyResult
 
-Q = queries.load("ingest_flows")
+Q = queries.load_package("service.sources.fund_flows")
 
 REQUIRED = {"date": ("date",), "symbol": ("symbol", "ticker")}
 OPTIONAL = {

@@ -27,7 +27,6 @@ from service.db import queries
 from service.db.repositories.ingest import IngestStore
 from service.errors import IngestError
 from service.ingest.base import (
-    ApplyResult,
     Format,
     Head,
     IngestOptions,
@@ -38,9 +37,10 @@ from service.ingest.base import (
     parse_float,
     parse_symbol,
 )
-from service.ingest.members import INDEX_CODE
+from service.ingest.results import ApplyResult
+from service.sources.index_members.format import INDEX_CODE
 
-Q = queries.load("ingest_holdings")
+Q = queries.load_package("service.sources.holdings")
 
 REQUIRED = {
     "ticker": ("ticker",),

@@ -14,7 +14,6 @@ from typing import Any
 from service.db import queries
 from service.db.repositories.ingest import IngestStore
 from service.ingest.base import (
-    ApplyResult,
     Format,
     Head,
     RowError,
@@ -25,8 +24,9 @@ from service.ingest.base import (
     parse_symbol,
 )
 from service.ingest.csvfile import cell, read_csv
+from service.ingest.results import ApplyResult
 
-Q = queries.load("ingest_members")
+Q = queries.load_package("service.sources.index_members")
 
 INDEX_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 REQUIRED = {

@@ -1,0 +1,67 @@
+"""What a sync source declares: the files it publishes in a date window, and how to treat its host.
+
+A source folder (`service/sources/<name>/sync.py`) implements `SyncSource`; its `Source` names it
+(`Source.sync`), which is all it takes for `shortflow sync` and `shortflow sources` to know it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from service.settings import Settings
+from service.sync.download import Politeness
+
+
+@dataclass(frozen=True)
+class Item:
+    """One file a source publishes."""
+
+    key: str
+    """Unique within the source and sortable in publication order ("2026-08-14 CNMS")."""
+    url: str
+    relative: str
+    """Where the file is kept, below `downloads/<source>/` (chosen by the source, never by the
+    server)."""
+    kind: str
+    """The ingest kind its file is read as (`shortflow ingest <kind>`)."""
+    published: date
+    """When the source publishes it, by its calendar: after today, it is not asked for."""
+
+
+@dataclass(frozen=True)
+class Window:
+    since: date
+    until: date
+
+
+class SyncSource(Protocol):
+    """What a data source gives the sync: its files in a window, and how to treat its host."""
+
+    @property
+    def name(self) -> str:
+        """The source's name in `--source`, the download directory and table sync_item."""
+        ...
+
+    @property
+    def feeds(self) -> str:
+        """What it feeds, in a few words (`shortflow sources`)."""
+        ...
+
+    def earliest(self) -> date:
+        """The first date Shortflow fetches the source from."""
+        ...
+
+    def default_since(self, today: date) -> date:
+        """Where a sync without `--since` starts (the whole archive, or a recent stretch)."""
+        ...
+
+    def base_url(self, settings: Settings) -> str: ...
+
+    def politeness(self, settings: Settings) -> Politeness: ...
+
+    def items(self, settings: Settings, window: Window) -> Sequence[Item]:
+        """Every file of the window, in publication order, whether published yet or not."""
+        ...
