@@ -3,10 +3,13 @@
     python bench/graphql.py [--duration 10] [--connections 32]
 
 Loads the demo dataset (600 stocks, 10 years) into a benchmark database (kept between runs), then
-serves it twice on 127.0.0.1, each with one uvicorn worker and the response cache off:
-Shortflow, and the same schema and resolvers behind Strawberry's stock ASGI view and executor
-(bench/naive_app.py). wrk (one thread) loads each for each query; the answers are checked equal
-first. Postgres: DATABASE_URL's server, else embedded.
+serves it three times on 127.0.0.1, each with one uvicorn worker and the response cache off:
+Shortflow; the same schema and resolvers behind Strawberry's stock ASGI view and executor
+(bench/naive_app.py); and that stock view with Shortflow's limits as extensions and its leaf
+executor as `execution_context_class` (bench/tuned_app.py). The three run side by side in one
+run, so CPU contention weighs on all alike; ratios are to the stock view. wrk (one thread) loads
+each for each query; the answers are checked equal first. A server that times out under load
+is reported as such. Postgres: DATABASE_URL's server, else embedded.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def main() -> None:
     }
     shortflow = SHORTFLOW
     load_demo(env, "--stocks", "600", "--years", "10", "--short-volume-years", "0")
-    ours_port, naive_port = free_port(), free_port()
+    ours_port, naive_port, tuned_port = free_port(), free_port(), free_port()
     results = []
     with (
         serve(
@@ -85,32 +88,61 @@ def main() -> None:
             naive_port,
             {**env, "PYTHONPATH": str(ROOT)},
         ) as naive,
+        serve(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench.tuned_app:app",
+                "--port",
+                str(tuned_port),
+                "--log-level",
+                "warning",
+            ],
+            tuned_port,
+            {**env, "PYTHONPATH": str(ROOT)},
+        ) as tuned,
     ):
+        servers = (("shortflow", ours), ("strawberry stock", naive), ("strawberry tuned", tuned))
         for label, query in SHAPES.items():
-            a = httpx.post(f"{ours}/graphql", json={"query": query}, timeout=30).json()
-            b = httpx.post(f"{naive}/graphql", json={"query": query}, timeout=30).json()
-            assert a["data"] == b["data"], f"different answers for {label}"
+            a = httpx.post(f"{ours}/graphql", json={"query": query}, timeout=60).json()
+            for other in (naive, tuned):
+                b = httpx.post(f"{other}/graphql", json={"query": query}, timeout=60).json()
+                assert a["data"] == b["data"], f"different answers for {label}"
             points = len(
                 next(iter(next(iter(a["data"]["security"].values())).values()))
                 if isinstance(next(iter(a["data"]["security"].values())), dict)
                 else next(iter(a["data"]["security"].values()))
             )
-            for name, base in (("shortflow", ours), ("strawberry stock", naive)):
+            rates: dict[str, float] = {}
+            rows = []
+            for name, base in servers:
                 body = json.dumps({"query": query})
-                load = wrk(f"{base}/graphql", post_script(body), args.duration, args.connections)
-                rate, p50, p99 = load.rate, load.p50_ms, load.p99_ms
-                results.append((label, points, name, rate, p50, p99))
-                print(f"{label:<40} {name:<17} {rate:>8.0f} req/s", file=sys.stderr, flush=True)
+                try:
+                    load = wrk(
+                        f"{base}/graphql", post_script(body), args.duration, args.connections
+                    )
+                except RuntimeError:
+                    rows.append(f"{label:<40} {points:>6} {name:<17} failed under load (timeouts)")
+                    print(f"{label:<40} {name:<17} timed out", file=sys.stderr, flush=True)
+                    continue
+                rates[name] = load.rate
+                rows.append(
+                    f"{label:<40} {points:>6} {name:<17} {load.rate:>8.0f} "
+                    f"{load.p50_ms:>8.2f} {load.p99_ms:>8.2f}"
+                )
+                line = f"{label:<40} {name:<17} {load.rate:>8.0f} req/s"
+                print(line, file=sys.stderr, flush=True)
+            baseline = rates.get("strawberry stock")
+            for row, (name, _) in zip(rows, servers, strict=True):
+                ratio = f" {rates[name] / baseline:>5.2f}x" if baseline and name in rates else ""
+                results.append(row + ratio)
     print(
         f"\n{'query':<40} {'points':>6} {'server':<17} {'req/s':>8} "
         f"{'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}"
     )
-    for index, (label, points, name, rate, p50, p99) in enumerate(results):
-        baseline = results[index - index % 2 + 1][3]
-        print(
-            f"{label:<40} {points:>6} {name:<17} {rate:>8.0f} {p50:>8.2f} {p99:>8.2f} "
-            f"{rate / baseline:>5.2f}x"
-        )
+    for row in results:
+        print(row)
 
 
 if __name__ == "__main__":
