@@ -58,7 +58,7 @@ async def running_services(settings: Settings, metrics: Metrics) -> AsyncIterato
     )
     await db.open()
     replica_health = asyncio.create_task(db.watch_replicas(), name="shortflow-replicas")
-    redis = create_redis(resolved.redis_url)
+    redis = create_redis(resolved.redis_url, timeout=resolved.redis_timeout_s)
     services = Services(
         settings=resolved,
         db=db,

@@ -13,7 +13,10 @@ from urllib.parse import urlsplit, urlunsplit
 from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import RedisClusterException, RedisError
 
-SOCKET_TIMEOUT_S = 0.25
+from service.settings import Settings
+
+SOCKET_TIMEOUT_S: float = Settings.model_fields["redis_timeout_s"].default
+"""SHORTFLOW_REDIS_TIMEOUT_S's default, for clients made without settings."""
 
 RedisClient = Redis | RedisCluster
 """Both expose the commands Shortflow uses (GET/SET/EVALSHA/PUBLISH...) with the same API."""

@@ -67,6 +67,14 @@ class Settings(BaseSettings):
         validation_alias=_env("SHORTFLOW_REDIS_PREFIX"),
         description="Prefix of every Redis key and channel, so deployments can share a server.",
     )
+    redis_timeout_s: float = Field(
+        default=0.25,
+        gt=0,
+        le=30,
+        validation_alias=_env("SHORTFLOW_REDIS_TIMEOUT_S"),
+        description="Connect and reply timeout of the API's Redis calls, in seconds. Short on "
+        "purpose: a slower Redis is treated as away (cache BYPASS, rate limits fail open).",
+    )
     home: Path = Field(
         default=Path(".shortflow"),
         validation_alias=_env("SHORTFLOW_HOME"),

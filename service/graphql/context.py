@@ -7,10 +7,12 @@ callers.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -18,21 +20,35 @@ from service.analytics import Analytics
 from service.models import Security, ShortInterestPoint
 
 DatedKey = tuple[int, date]
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class SharedLoader(DataLoader[K, V]):
+    """A DataLoader whose futures survive the cancellation of one of their awaiters.
+
+    Fields that ask for the same key share one future. graphql-core cancels a failing field's
+    siblings; an awaiter's cancellation cancels the future it awaits, so without the shield the
+    other fields sharing it (elsewhere in the query, not cancelled) got CancelledError, which is
+    no GraphQL error and escaped as a 500 (tests/graphql/test_cancellation.py)."""
+
+    def load(self, key: K) -> Awaitable[V]:
+        return asyncio.shield(super().load(key))
 
 
 @dataclass
 class Context:
     analytics: Analytics
     today: date
-    latest_short_interest: DataLoader[DatedKey, ShortInterestPoint | None] = field(init=False)
-    share_counts: DataLoader[DatedKey, tuple[int | None, int | None]] = field(init=False)
-    security_by_symbol: DataLoader[str, Security | None] = field(init=False)
+    latest_short_interest: SharedLoader[DatedKey, ShortInterestPoint | None] = field(init=False)
+    share_counts: SharedLoader[DatedKey, tuple[int | None, int | None]] = field(init=False)
+    security_by_symbol: SharedLoader[str, Security | None] = field(init=False)
 
     def __post_init__(self) -> None:
         # Aliased lookups (`a: security(symbol: "X") b: security(symbol: "Y") ...`) are one query.
-        self.security_by_symbol = DataLoader(load_fn=self._load_securities)
-        self.latest_short_interest = DataLoader(load_fn=self._load_latest)
-        self.share_counts = DataLoader(load_fn=self._load_share_counts)
+        self.security_by_symbol = SharedLoader(load_fn=self._load_securities)
+        self.latest_short_interest = SharedLoader(load_fn=self._load_latest)
+        self.share_counts = SharedLoader(load_fn=self._load_share_counts)
 
     async def _load_latest(self, keys: Sequence[DatedKey]) -> list[ShortInterestPoint | None]:
         found: dict[DatedKey, ShortInterestPoint] = {}
