@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
@@ -25,15 +25,37 @@ V = TypeVar("V")
 
 
 class SharedLoader(DataLoader[K, V]):
-    """A DataLoader whose futures survive the cancellation of one of their awaiters.
+    """A DataLoader whose shared futures are cancelled only when all their awaiters are.
 
     Fields that ask for the same key share one future. graphql-core cancels a failing field's
-    siblings; an awaiter's cancellation cancels the future it awaits, so without the shield the
-    other fields sharing it (elsewhere in the query, not cancelled) got CancelledError, which is
-    no GraphQL error and escaped as a 500 (tests/graphql/test_cancellation.py)."""
+    siblings, and a cancelled awaiter cancels the future it awaits: the other fields sharing it
+    (elsewhere in the query, not cancelled) then got CancelledError, which is no GraphQL error
+    and escaped as a 500 (tests/graphql/test_cancellation.py). Each awaiter gets its own
+    shield; the shared future is cancelled when the last one is gone, so a request cancelled at
+    its deadline still stops its batch's query (tests/security/test_hung_postgres.py)."""
+
+    def __init__(self, load_fn: Callable[[list[K]], Awaitable[Sequence[V]]]) -> None:
+        super().__init__(load_fn=load_fn)
+        self._awaiters: dict[asyncio.Future[V], int] = {}
 
     def load(self, key: K) -> Awaitable[V]:
-        return asyncio.shield(super().load(key))
+        shared = cast("asyncio.Future[V]", super().load(key))
+        if shared.done():
+            return shared
+        awaiters = self._awaiters
+        awaiters[shared] = awaiters.get(shared, 0) + 1
+        mine = asyncio.shield(shared)
+
+        def gone(_: asyncio.Future[V]) -> None:
+            left = awaiters[shared] - 1
+            if left:
+                awaiters[shared] = left
+                return
+            del awaiters[shared]
+            shared.cancel()  # no-op once it is done; else nobody waits for it any more
+
+        mine.add_done_callback(gone)
+        return mine
 
 
 @dataclass
