@@ -11,6 +11,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Coroutine
+from datetime import date, datetime
 from typing import Any, NoReturn, TypeVar
 
 import asyncpg
@@ -108,3 +109,13 @@ class Environment:
 
 
 pass_env = click.make_pass_decorator(Environment, ensure=True)
+
+
+def parse_date(_: click.Context, __: click.Parameter, value: str | None) -> date | None:
+    """click callback of a YYYY-MM-DD option (None stays None: the option was not given)."""
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from service.cli.base import EXIT_OK, Environment, fail, pass_env, run_async
+from service.cli.base import EXIT_OK, Environment, fail, parse_date, pass_env, run_async
 from service.cli.ingest import console, run_ingest
 from service.errors import FetchError
 from service.ingest.base import IngestOptions
 from service.sources.short_interest import fetch as finra
 
-
-def _date(_: click.Context, __: click.Parameter, value: str) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-DATE = click.option("--date", "day", required=True, callback=_date, help="YYYY-MM-DD.")
+DATE = click.option("--date", "day", required=True, callback=parse_date, help="YYYY-MM-DD.")
 INGEST = click.option(
     "--ingest/--no-ingest", default=True, show_default=True, help="Ingest the file once downloaded."
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
@@ -14,6 +14,7 @@ from service.cli.base import (
     EXIT_REJECTED,
     Environment,
     fail,
+    parse_date,
     pass_env,
     run_async,
 )
@@ -29,18 +30,9 @@ EARLIEST_SINCE = date(2000, 1, 1)
 NEXT_DUE_HORIZON = timedelta(days=45)
 
 
-def _date(_: click.Context, __: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
 @click.command()
-@click.option("--since", callback=_date, help="First date (YYYY-MM-DD). Default: per source.")
-@click.option("--until", callback=_date, help="Last date (YYYY-MM-DD). Default: today.")
+@click.option("--since", callback=parse_date, help="First date (YYYY-MM-DD). Default: per source.")
+@click.option("--until", callback=parse_date, help="Last date (YYYY-MM-DD). Default: today.")
 @click.option(
     "--source",
     "names",
