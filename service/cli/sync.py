@@ -180,8 +180,8 @@ async def _sources(env: Environment) -> list[tuple[str, str, str, str, str]]:
         state = SyncRepository(db)
         last = await state.last_ingested()
         for source in SYNC_SOURCES:
-            items = source.items(
-                settings, Window(source.default_since(today), today + NEXT_DUE_HORIZON)
+            items = await source.items(
+                settings, Window(source.default_since(today), today + NEXT_DUE_HORIZON), db
             )
             done = await state.ingested(source.name, [i.key for i in items])
             upcoming = next((i for i in items if i.key not in done), None)

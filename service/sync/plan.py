@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from service.db.pool import Database
 from service.settings import Settings
 from service.sync.download import Politeness
 
@@ -62,6 +63,11 @@ class SyncSource(Protocol):
 
     def politeness(self, settings: Settings) -> Politeness: ...
 
-    def items(self, settings: Settings, window: Window) -> Sequence[Item]:
-        """Every file of the window, in publication order, whether published yet or not."""
+    async def items(self, settings: Settings, window: Window, db: Database) -> Sequence[Item]:
+        """Every file of the window, in publication order, whether published yet or not.
+
+        `db` is for sources whose files depend on what is stored (prices for the symbols and
+        settlement dates short interest has, share counts for the companies it knows); it is
+        read only. Called when the source's turn comes, so that what earlier sources of the same
+        run ingested is seen."""
         ...

@@ -74,7 +74,7 @@ class SyncRun:
     ) -> Tally:
         tally = Tally(source.name)
         state = SyncRepository(self.db)
-        items = list(source.items(self.settings, window))
+        items = list(await source.items(self.settings, window, self.db))
         future = [i for i in items if i.published > self.today]
         tally.not_published += len(future)
         due = [i for i in items if i.published <= self.today]

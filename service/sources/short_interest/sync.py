@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from service.analytics import calendar
+from service.db.pool import Database
 from service.settings import Settings
 from service.sync.download import Politeness
 from service.sync.plan import Item, Window
@@ -47,7 +48,7 @@ class FinraShortInterest(FinraCdn):
     def default_since(self, today: date) -> date:
         return self.earliest()
 
-    def items(self, settings: Settings, window: Window) -> Sequence[Item]:
+    async def items(self, settings: Settings, window: Window, db: Database) -> Sequence[Item]:
         base = self.base_url(settings)
         out: list[Item] = []
         for year in range(window.since.year, window.until.year + 1):

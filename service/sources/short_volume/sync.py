@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from service.analytics import calendar
+from service.db.pool import Database
 from service.settings import Settings
 from service.sources.short_interest.sync import FinraCdn
 from service.sync.plan import Item, Window
@@ -42,7 +43,7 @@ class FinraRegSho(FinraCdn):
     def default_since(self, today: date) -> date:
         return max(self.earliest(), today - timedelta(days=365))
 
-    def items(self, settings: Settings, window: Window) -> Sequence[Item]:
+    async def items(self, settings: Settings, window: Window, db: Database) -> Sequence[Item]:
         base = self.base_url(settings)
         out: list[Item] = []
         for day in calendar.trading_days(window.since, window.until):
