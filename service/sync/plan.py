@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from service.db.pool import Database
 from service.settings import Settings
 from service.sync.download import Politeness
+
+if TYPE_CHECKING:  # service.ingest.base names SyncSource: a load-time import would be a cycle
+    from service.ingest.base import IngestOptions
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class Item:
     """The ingest kind its file is read as (`shortflow ingest <kind>`)."""
     published: date
     """When the source publishes it, by its calendar: after today, it is not asked for."""
+    options: IngestOptions | None = None
+    """How the file is read (`shortflow ingest <kind> --symbol ...`), for files that do not
+    name everything themselves (a one-symbol price file, a fund's holdings)."""
 
 
 @dataclass(frozen=True)

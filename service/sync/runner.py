@@ -121,7 +121,9 @@ class SyncRun:
             tally.reasons.append(f"{item.key}: {exc.message}")
             await state.record(source.name, item.key, "failed", item.url, error=exc.message)
             return True
-        outcome = await ingest_file(self.db, stored.path, item.kind, after_commit=self.publish)
+        outcome = await ingest_file(
+            self.db, stored.path, item.kind, item.options, after_commit=self.publish
+        )
         if outcome.status == "failed":
             tally.failed += 1
             reason = f"{item.key}: {outcome.error} (file kept: {stored.path})"
