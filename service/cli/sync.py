@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import click
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
@@ -24,7 +30,12 @@ from service.sync.download import Downloader
 from service.sync.plan import SyncSource, Window
 from service.sync.runner import Progress as OnProgress
 from service.sync.runner import SyncRun, Tally, downloads_root
+from service.sync.schedule import EASTERN, TIMEZONE, Job, due, jobs
 from service.sync.sources import SYNC_SOURCES, by_name
+
+listing = Console(highlight=False, soft_wrap=True)
+"""Where `shortflow sources` and `shortflow schedule` print their tables: standard output (they
+are the command's answer; progress and summaries of `sync` go to standard error)."""
 
 EARLIEST_SINCE = date(2000, 1, 1)
 NEXT_DUE_HORIZON = timedelta(days=45)
@@ -168,7 +179,7 @@ def sources(env: Environment) -> None:
         table.add_column(column)
     for row in rows:
         table.add_row(*row)
-    console.print(table)
+    listing.print(table)
 
 
 async def _sources(env: Environment) -> list[tuple[str, str, str, str, str]]:
@@ -200,4 +211,91 @@ async def _sources(env: Environment) -> list[tuple[str, str, str, str, str]]:
     return out
 
 
-COMMANDS = (sync, sources)
+@click.command()
+@click.option(
+    "--run",
+    "forever",
+    is_flag=True,
+    help="Stay running and sync each job's sources when it fires (stops on SIGTERM or Ctrl-C).",
+)
+@pass_env
+def schedule(env: Environment, forever: bool) -> None:
+    """Print when each source is synced to keep current (cron, US Eastern time), or run it.
+
+    The schedule is derived from the sources (each declares its cron expression); sources that
+    share one run together, in registry order. The Kubernetes CronJobs in
+    deploy/k8s/sync-cronjobs.yaml hold the same jobs; the compose service `sync` runs
+    `shortflow schedule --run`. A run syncs each source's default window, like `shortflow sync`.
+    """
+    all_jobs = jobs(SYNC_SOURCES)
+    now = datetime.now(EASTERN)
+    table = Table(title=f"shortflow schedule ({TIMEZONE})")
+    for column in ("job", "cron", "sources", "next run"):
+        table.add_column(column)
+    for job in all_jobs:
+        table.add_row(
+            job.name, job.schedule, ", ".join(job.sources), f"{job.next_run(now):%Y-%m-%d %H:%M %Z}"
+        )
+    listing.print(table)
+    if forever:
+        run_async(_run_schedule(env, all_jobs))
+
+
+HEARTBEAT_S = 30.0
+"""How often `shortflow schedule --run` touches SHORTFLOW_HOME/schedule.alive (the compose
+healthcheck reads its age), also while a sync runs."""
+
+
+async def _run_schedule(env: Environment, all_jobs: tuple[Job, ...]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    heartbeat = asyncio.create_task(_heartbeat(env.settings.home.expanduser() / "schedule.alive"))
+    try:
+        while not stop.is_set():
+            at, firing = due(all_jobs, datetime.now(EASTERN))
+            names = ", ".join(j.name for j in firing)
+            console.print(f"schedule: next run {at:%Y-%m-%d %H:%M %Z}: {names}")
+            wait_s = max(0.0, (at - datetime.now(EASTERN)).total_seconds())
+            if await _stopped_within(stop, asyncio.sleep(wait_s)):
+                break
+            today = date.today()
+            for job in firing:
+                run = _sync(env, by_name(job.sources), None, today, today, False, False)
+                tallies: list[Tally] = []
+                if await _stopped_within(stop, _collect(run, tallies)):
+                    break  # the file being ingested rolls back; the next run resumes there
+                console.print(_summary(tallies))
+    finally:
+        heartbeat.cancel()
+    console.print("schedule: stopped")
+
+
+async def _collect(run: Awaitable[list[Tally]], into: list[Tally]) -> None:
+    into.extend(await run)
+
+
+async def _stopped_within(stop: asyncio.Event, work: Awaitable[None]) -> bool:
+    """Run `work` unless `stop` is set first (then cancel it and say so)."""
+    task = asyncio.ensure_future(work)
+    stopper = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return True
+    task.result()
+    return stop.is_set()
+
+
+async def _heartbeat(path: Path) -> None:
+    await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+    while True:
+        await asyncio.to_thread(path.touch)
+        await asyncio.sleep(HEARTBEAT_S)
+
+
+COMMANDS = (sync, sources, schedule)

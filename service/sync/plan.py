@@ -57,6 +57,12 @@ class SyncSource(Protocol):
         """What it feeds, in a few words (`shortflow sources`)."""
         ...
 
+    @property
+    def schedule(self) -> str:
+        """When to sync it to keep current: a cron expression in US Eastern time
+        (service/sync/schedule.py; the deploy's CronJobs are derived from it)."""
+        ...
+
     def earliest(self) -> date:
         """The first date Shortflow fetches the source from."""
         ...

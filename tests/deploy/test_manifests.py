@@ -31,6 +31,8 @@ from kubernetes_validate.utils import latest_version
 
 from service.cli.server import GRACEFUL_SHUTDOWN_S
 from service.settings import _VARIABLE_NAMES, load_settings
+from service.sync.schedule import TIMEZONE, jobs
+from service.sync.sources import SYNC_SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -93,11 +95,18 @@ def _one(kind: str, name: str | None = None) -> Manifest:
 
 
 def _pod_templates() -> list[tuple[str, Manifest]]:
-    return [
+    """Every pod template: the API's, the migration Job's and each sync CronJob's."""
+    templates = [
         (f"{doc['kind']}/{doc['metadata']['name']}", doc["spec"]["template"])
         for doc in MANIFESTS
         if doc["kind"] in ("Deployment", "Job")
     ]
+    templates += [
+        (f"CronJob/{doc['metadata']['name']}", doc["spec"]["jobTemplate"]["spec"]["template"])
+        for doc in MANIFESTS
+        if doc["kind"] == "CronJob"
+    ]
+    return templates
 
 
 def _api_container() -> Manifest:
@@ -355,7 +364,7 @@ def test_services_budgets_and_policies_select_the_api_pods() -> None:
     assert {port["targetPort"] for port in service["spec"]["ports"]} == {"http"}
     pdb = _one("PodDisruptionBudget")
     assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
-    policy = _one("NetworkPolicy")
+    policy = _one("NetworkPolicy", "shortflow")
     assert policy["spec"]["podSelector"]["matchLabels"].items() <= labels.items()
     job_labels = _one("Job")["spec"]["template"]["metadata"]["labels"]
     assert policy["spec"]["podSelector"]["matchLabels"].items() <= job_labels.items()
@@ -392,6 +401,42 @@ def test_the_migration_job_runs_once_and_cleans_up() -> None:
     assert 1 <= spec["backoffLimit"] <= 6
     assert spec["ttlSecondsAfterFinished"] > 0
     assert spec["activeDeadlineSeconds"] > 0
+
+
+def test_the_sync_cronjobs_are_the_sources_schedule() -> None:
+    """One CronJob per `shortflow schedule` job: same cron, Eastern time, same sources."""
+    expected = {job.name: (job.schedule, job.args) for job in jobs(SYNC_SOURCES)}
+    found = {
+        doc["metadata"]["name"]: (
+            doc["spec"]["schedule"],
+            doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"],
+        )
+        for doc in MANIFESTS
+        if doc["kind"] == "CronJob"
+    }
+    assert found == expected
+    for doc in MANIFESTS:
+        if doc["kind"] == "CronJob":
+            assert doc["spec"]["timeZone"] == TIMEZONE
+            assert doc["spec"]["concurrencyPolicy"] == "Forbid"
+            job = doc["spec"]["jobTemplate"]["spec"]
+            assert job["activeDeadlineSeconds"] > 0
+            assert job["ttlSecondsAfterFinished"] > 0
+
+
+def test_only_the_sync_pods_may_reach_the_internet() -> None:
+    https = [
+        doc
+        for doc in MANIFESTS
+        if doc["kind"] == "NetworkPolicy"
+        for rule in doc["spec"].get("egress", [])
+        if any(port.get("port") == 443 for port in rule["ports"])
+    ]
+    assert len(https) == 1
+    selector = https[0]["spec"]["podSelector"]["matchLabels"]
+    assert selector["app.kubernetes.io/component"] == "sync"
+    api_labels = _one("Deployment")["spec"]["template"]["metadata"]["labels"]
+    assert api_labels.get("app.kubernetes.io/component") != "sync"
 
 
 def test_no_secret_value_is_in_the_repository() -> None:
@@ -490,7 +535,7 @@ def test_compose_config_rejects_a_misspelt_key(tmp_path: Path) -> None:
 def test_every_compose_service_is_checked_restarted_and_stopped_gently() -> None:
     compose = yaml.safe_load(COMPOSE.read_text())
     services: dict[str, Manifest] = compose["services"]
-    assert set(services) == {"api", "postgres", "redis", "migrate"}
+    assert set(services) == {"api", "postgres", "redis", "migrate", "sync"}
     waited_for = {
         dependency: condition["condition"]
         for service in services.values()

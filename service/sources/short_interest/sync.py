@@ -24,8 +24,15 @@ FINRA_POLITENESS_RPS = 4.0
 """FINRA publishes no request limit for its CDN; four files a second is a gentle pace."""
 
 
+FINRA_EVENING = "30 18 * * 1-5"
+"""Weekdays at 6:30 pm ET: Reg SHO files are posted by 6 pm ET each trading day, and short
+interest after the close of its publication day (a weekday that is not one asks for nothing)."""
+
+
 class FinraCdn:
-    """What both FINRA series share: the host, its base URL setting and its pace."""
+    """What both FINRA series share: the host, its base URL setting, its pace and schedule."""
+
+    schedule: str = FINRA_EVENING
 
     def base_url(self, settings: Settings) -> str:
         return settings.finra_base_url.rstrip("/")
