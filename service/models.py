@@ -148,6 +148,7 @@ class SqueezeCandidate:
     score: float
     factors: tuple[ScoreFactor, ...]
     short_percent_of_float: float | None
+    short_percent_of_shares_outstanding: float | None
     days_to_cover: float | None
 
 

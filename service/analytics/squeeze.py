@@ -7,16 +7,20 @@ scale, multiplied by its weight, and the weighted sum is scaled to 0..100:
 | factor | value | 0 at | 1 at | weight |
 |---|---|---:|---:|---:|
 | short_percent_of_float | short interest / float x 100 | 0 | 40 | 0.35 |
+| or short_percent_of_shares_outstanding | the same, when no float is known | 0 | 40 | 0.35 |
 | days_to_cover | FINRA's days to cover (its 999.99 cap: top of the scale) | 0 | 10 | 0.20 |
 | short_interest_change_percent | change from the previous settlement, % | 0 | 50 | 0.15 |
 | short_volume_ratio | CNMS short / total volume, 20 trading days to asOf, % | 40 | 70 | 0.15 |
 | price_change_since_settlement | close on asOf / close on settlement date - 1, % | 0 | 30 | 0.15 |
 
 A factor without data (no short volume, no price) contributes 0 and is returned with a null value.
-Securities with unusable data are left out and counted: no float (`no_float`), a position above
-twice the float (`short_exceeds_twice_float`, almost always a bad float), and no trading volume
-(`no_volume`, days to cover undefined: unknown, not high). Only what was published by `asOf`
-is used.
+No free source publishes float shares, so a stock whose float is unknown is ranked on short % of
+shares outstanding instead, and its first factor is named so (a lower bound of short % of float:
+the float is at most the shares outstanding). Securities with unusable data are left out and
+counted: neither a float nor shares outstanding (`no_share_count`), a position above twice the
+base (`short_exceeds_twice_float` / `short_exceeds_twice_shares_outstanding`, almost always a bad
+count), and no trading volume (`no_volume`, days to cover undefined: unknown, not high). Only
+what was published by `asOf` is used.
 """
 
 from __future__ import annotations
@@ -48,8 +52,14 @@ class Factor:
     normalise: Callable[[float], float]
 
 
+SHORT_PERCENT_OF_FLOAT = Factor("short_percent_of_float", 0.35, _scale(0, 40))
+SHORT_PERCENT_OF_SHARES_OUTSTANDING = Factor(
+    "short_percent_of_shares_outstanding", 0.35, _scale(0, 40)
+)
+"""Stands in for short % of float when no float is known (same weight and scale)."""
+
 FACTORS = (
-    Factor("short_percent_of_float", 0.35, _scale(0, 40)),
+    SHORT_PERCENT_OF_FLOAT,
     Factor("days_to_cover", 0.20, _scale(0, 10)),
     Factor("short_interest_change_percent", 0.15, _scale(0, 50)),
     Factor("short_volume_ratio", 0.15, _scale(40, 70)),
@@ -57,23 +67,39 @@ FACTORS = (
 )
 
 
-def score(values: dict[str, float | None]) -> tuple[float, tuple[ScoreFactor, ...]]:
+FACTORS_WITHOUT_FLOAT = (SHORT_PERCENT_OF_SHARES_OUTSTANDING, *FACTORS[1:])
+
+FACTOR_NAMES = tuple(dict.fromkeys(f.name for f in (*FACTORS, *FACTORS_WITHOUT_FLOAT)))
+"""Every factor name a candidate can carry (the CSV has a column group for each)."""
+
+
+def score(
+    values: dict[str, float | None], factor_set: tuple[Factor, ...] = FACTORS
+) -> tuple[float, tuple[ScoreFactor, ...]]:
     """The 0-100 score and the factor breakdown for factor values (None: no data)."""
     factors = []
-    for factor in FACTORS:
+    for factor in factor_set:
         value = values.get(factor.name)
         contribution = 0.0 if value is None else 100 * factor.weight * factor.normalise(value)
         factors.append(ScoreFactor(factor.name, value, factor.weight, round(contribution, 4)))
     return round(sum(f.contribution for f in factors), 2), tuple(factors)
 
 
+def factors_for(row: asyncpg.Record) -> tuple[Factor, ...]:
+    """The float-based factors when a float is known, else those on shares outstanding."""
+    return FACTORS if row["float_value"] else FACTORS_WITHOUT_FLOAT
+
+
 def exclusion(row: asyncpg.Record) -> str | None:
     """Why a security cannot be scored, or None."""
-    float_value = row["float_value"]
-    if not float_value:
-        return "no_float"
-    if row["short_interest"] > 2 * float_value:
-        return "short_exceeds_twice_float"
+    if row["float_value"]:
+        base, named = row["float_value"], "float"
+    elif row["shares_outstanding"]:
+        base, named = row["shares_outstanding"], "shares_outstanding"
+    else:
+        return "no_share_count"
+    if row["short_interest"] > 2 * base:
+        return f"short_exceeds_twice_{named}"
     if row["average_daily_volume"] == 0:
         return "no_volume"
     return None
@@ -99,8 +125,9 @@ class SqueezeService:
                 excluded[reason] = excluded.get(reason, 0) + 1
                 continue
             # The inputs query computes each factor's value with the metric functions.
-            values = {factor.name: row[factor.name] for factor in FACTORS}
-            total, factors = score(values)
+            factor_set = factors_for(row)
+            values = {factor.name: row[factor.name] for factor in factor_set}
+            total, factors = score(values, factor_set)
             candidates.append(
                 SqueezeCandidate(
                     security=Security(
@@ -110,7 +137,8 @@ class SqueezeService:
                     settlement_date=settlement,
                     score=total,
                     factors=factors,
-                    short_percent_of_float=values["short_percent_of_float"],
+                    short_percent_of_float=row["short_percent_of_float"],
+                    short_percent_of_shares_outstanding=row["short_percent_of_shares_outstanding"],
                     days_to_cover=values["days_to_cover"],
                 )
             )

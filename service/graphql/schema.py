@@ -291,8 +291,16 @@ class SqueezeCandidate:
         description="Settlement date of the short interest used (newest published by asOf)."
     )
     score: float = strawberry.field(description="0-100: sum of the factors' contributions.")
-    factors: list[ScoreFactor] = strawberry.field(description="Each factor's value and weight.")
-    short_percent_of_float: float | None = strawberry.field(description="Short % of float.")
+    factors: list[ScoreFactor] = strawberry.field(
+        description="Each factor's value and weight. The first is short_percent_of_float, or "
+        "short_percent_of_shares_outstanding when no float is known (docs/squeeze.md)."
+    )
+    short_percent_of_float: float | None = strawberry.field(
+        description="Short % of float (ETFs: of shares outstanding); null when no float is known."
+    )
+    short_percent_of_shares_outstanding: float | None = strawberry.field(
+        description="Short % of shares outstanding; null when unknown."
+    )
     days_to_cover: float | None = strawberry.field(description="Days to cover (FINRA).")
 
 

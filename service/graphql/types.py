@@ -308,7 +308,10 @@ class SettlementDate:
 
 @strawberry.type(description="Why securities were left out of a screen, and how many.")
 class ExclusionCount:
-    reason: str = strawberry.field(description="no_float, short_exceeds_twice_float or no_volume.")
+    reason: str = strawberry.field(
+        description="no_share_count, short_exceeds_twice_float, "
+        "short_exceeds_twice_shares_outstanding or no_volume."
+    )
     count: int = strawberry.field(description="Securities left out for this reason.")
 
 

@@ -223,13 +223,14 @@ SQUEEZE: dict[str, Any] = {
                 },
             ],
             "short_percent_of_float": 25.8749,
+            "short_percent_of_shares_outstanding": 25.8749,
             "days_to_cover": 3.1,
         }
     ],
     "next_cursor": None,
     "as_of": "2026-08-20",
     "evaluated": 22341,
-    "excluded": [{"reason": "no_float", "count": 22334}],
+    "excluded": [{"reason": "no_share_count", "count": 22334}],
 }
 
 INDEX_PAGE: dict[str, Any] = {

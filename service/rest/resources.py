@@ -284,15 +284,26 @@ class SqueezeCandidate(Resource):
         description="Settlement date of the short interest used (newest published by as_of)."
     )
     score: float = Field(description="0-100: sum of the factors' contributions.")
-    factors: list[ScoreFactor] = Field(description="Each factor's value, weight and points.")
-    short_percent_of_float: float | None = Field(description="Short % of float.")
+    factors: list[ScoreFactor] = Field(
+        description="Each factor's value, weight and points. The first is short_percent_of_float, "
+        "or short_percent_of_shares_outstanding when no float is known (docs/squeeze.md)."
+    )
+    short_percent_of_float: float | None = Field(
+        description="Short % of float (ETFs: of shares outstanding); null when no float is known."
+    )
+    short_percent_of_shares_outstanding: float | None = Field(
+        description="Short % of shares outstanding; null when unknown."
+    )
     days_to_cover: float | None = Field(description="Days to cover (FINRA).")
 
 
 class ExclusionCount(Resource):
     """Why securities were left out of a screen, and how many."""
 
-    reason: str = Field(description="no_float, short_exceeds_twice_float or no_volume.")
+    reason: str = Field(
+        description="no_share_count, short_exceeds_twice_float, "
+        "short_exceeds_twice_shares_outstanding or no_volume."
+    )
     count: int = Field(description="Securities left out for this reason.")
 
 

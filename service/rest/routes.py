@@ -9,7 +9,7 @@ from __future__ import annotations
 from service.analytics import calendar
 from service.analytics.flows import PERIODS
 from service.analytics.series import FACILITIES
-from service.analytics.squeeze import FACTORS
+from service.analytics.squeeze import FACTOR_NAMES
 from service.rest import examples, handlers, resources
 from service.rest import params as rules
 from service.rest.operations import Operation
@@ -263,6 +263,6 @@ OPERATIONS: tuple[Operation, ...] = (
         handler=handlers.squeeze_screen,
         example=examples.SQUEEZE,
         not_found=INDEX_404,
-        pivots={"factors": [factor.name for factor in FACTORS]},
+        pivots={"factors": list(FACTOR_NAMES)},
     ),
 )

@@ -180,7 +180,7 @@ async def test_squeeze_candidates_with_factors_and_exclusions(gql: Query) -> Non
     query = """{ squeezeScreen(asOf: "2026-08-20", first: 5) {
         asOf evaluated excluded { reason count }
         candidates { security { symbol } score settlementDate shortPercentOfFloat daysToCover
-            factors { name value weight contribution } } } }"""
+            shortPercentOfSharesOutstanding factors { name value weight contribution } } } }"""
     screen = (await gql(query))["data"]["squeezeScreen"]
     candidates = screen["candidates"]
     assert candidates, "securities with a float must be ranked"
@@ -191,7 +191,20 @@ async def test_squeeze_candidates_with_factors_and_exclusions(gql: Query) -> Non
         assert sum(f["weight"] for f in candidate["factors"]) == 1.0
         assert round(sum(f["contribution"] for f in candidate["factors"]), 2) == candidate["score"]
     excluded = {e["reason"]: e["count"] for e in screen["excluded"]}
-    assert excluded["no_float"] > 20_000  # the sample knows floats for four securities only
+    # The sample knows share counts for five securities only.
+    assert excluded["no_share_count"] > 20_000
+    # GME has shares outstanding and no float: ranked on short % of shares outstanding, and the
+    # factor says so by its name (53,736,062 short / 447,000,000 shares).
+    gme = next(c for c in candidates if c["security"]["symbol"] == "GME")
+    assert gme["shortPercentOfFloat"] is None
+    assert gme["shortPercentOfSharesOutstanding"] == round(53_736_062 / 447_000_000 * 100, 4)
+    first = gme["factors"][0]
+    assert first["name"] == "short_percent_of_shares_outstanding"
+    assert first["value"] == gme["shortPercentOfSharesOutstanding"]
+    assert first["weight"] == 0.35
+    assert all(
+        c["factors"][0]["name"] == "short_percent_of_float" for c in candidates if c is not gme
+    )
     # Evaluated: every security reporting on 2026-07-31 (each either scored or excluded).
     assert screen["evaluated"] == 22341
     assert screen["evaluated"] >= sum(excluded.values()) + len(candidates)

@@ -39,6 +39,9 @@ SECURITIES = [
         "2025-12-31",
         None,
     ],
+    # A stock with shares outstanding and no float, as fetched data mostly is (SEC filings carry
+    # shares outstanding; no free source publishes floats).
+    ["GME", "GameStop Corp.", "stock", "NYSE", 447_000_000, None, "2026-06-30", None],
 ]
 
 

@@ -8,7 +8,7 @@ SELECT max(settlement_date) FROM short_interest WHERE known_from <= $1
 -- $1 known on, $2 settlement date (the newest published by $1), $3 index code (NULL: all),
 -- $4 first day of the short-volume window. One row per security reporting on $2, with the
 -- screen's factor values computed by the metric functions (migration 0010): short % of float
--- and days to cover on $2, change from the previous settlement, consolidated (CNMS) short-volume
+-- (and of shares outstanding, which stands in when no float is known) and days to cover on $2, change from the previous settlement, consolidated (CNMS) short-volume
 -- ratio over the window, and the price move from the close on $2 to the close on $1 (each the
 -- last close at most 5 trading days back).
 WITH positions AS (
@@ -25,6 +25,9 @@ SELECT s.id, s.symbol, s.name, s.type, s.market_class,
        metric_percent_of(p.short_interest,
                          metric_float_base(s.type, ctx.float_shares, ctx.shares_outstanding))
            AS short_percent_of_float,
+       ctx.shares_outstanding,
+       metric_percent_of(p.short_interest, ctx.shares_outstanding)
+           AS short_percent_of_shares_outstanding,
        metric_days_to_cover(p.days_to_cover, p.average_daily_volume) AS days_to_cover,
        metric_change_percent(p.short_interest, p.previous_short_interest)
            AS short_interest_change_percent,
