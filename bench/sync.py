@@ -1,0 +1,156 @@
+"""Sync benchmark: `shortflow sync` end to end against a local replay of FINRA's CDN, printed.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python -m bench.sync [--days 250]
+
+1. One full-market FINRA short-interest cycle: the real `shrt20260731.csv` (22,341 rows, from
+   ../shared/data) served at `/equity/otcmarket/biweekly/`, synced into an empty database
+   (download + ingest), then the same sync again (nothing to fetch).
+2. A year of Reg SHO CNMS files: `--days` trading days of 2025, each the real CNMS file of
+   2021-06-04 (9,661 rows) with its Date column rewritten to the day (built from the real file:
+   no real year of files is in ../shared/data), served at `/equity/regsho/daily/`; the other
+   five facilities answer 403 (FINRA's "no such file"), so their requests are counted but carry
+   nothing.
+
+Each sync is one `shortflow sync` process with the base URL pointing at the replay server and the
+pace raised for a local mirror (`SHORTFLOW_SYNC_REQUESTS_PER_SECOND`); the wall time includes the
+process start and the invalidation published on Redis after each file (REDIS_URL, else an
+embedded Redis). A fresh database per case (created and dropped), DATABASE_URL's server or an
+embedded one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench.ingest import admin, fresh_database
+from bench.support import SHORTFLOW, server_url
+from service.analytics import calendar
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def replay(files: dict[str, bytes]) -> tuple[ThreadingHTTPServer, list[str]]:
+    """A server on 127.0.0.1 answering `files` by path and 403 for anything else (as FINRA)."""
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            body = files.get(urlsplit(self.path).path)
+            if body is None:
+                self.send_response(403)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, asked
+
+
+def run_sync(database_url: str, base: str, home: Path, *args: str) -> float:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SHORTFLOW_FINRA_BASE_URL": base,
+        "SHORTFLOW_SYNC_REQUESTS_PER_SECOND": "1000",
+        "SHORTFLOW_HOME": str(home),
+        "SHORTFLOW_LOG_LEVEL": "WARNING",
+    }
+    started = time.perf_counter()
+    result = subprocess.run(
+        [*SHORTFLOW, "sync", *args], env=env, capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode not in (0, 3):
+        raise SystemExit(f"sync failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    print(result.stderr.strip().splitlines()[-1], file=sys.stderr)
+    return seconds
+
+
+def regsho_year(days: int) -> tuple[dict[str, bytes], list[date]]:
+    text = (SHARED / "regsho" / "CNMSshvol20210604.txt").read_bytes()
+    trading = list(calendar.trading_days(date(2025, 1, 1), date(2025, 12, 31)))[:days]
+    files = {}
+    for day in trading:
+        stamp = f"{day:%Y%m%d}".encode()
+        files[f"/equity/regsho/daily/CNMSshvol{day:%Y%m%d}.txt"] = text.replace(
+            b"20210604|", stamp + b"|"
+        )
+    return files, trading
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--days", type=int, default=250, help="Trading days of CNMS files.")
+    args = parser.parse_args()
+    server = server_url()
+    rows: list[tuple[str, int, float]] = []
+    finra = (SHARED / "finra-short-interest" / "shrt20260731.csv").read_bytes()
+    with tempfile.TemporaryDirectory() as directory:
+        home = Path(directory)
+        http, asked = replay({"/equity/otcmarket/biweekly/shrt20260731.csv": finra})
+        base = f"http://127.0.0.1:{http.server_port}"
+        url = asyncio.run(fresh_database(server, "sync_finra"))
+        window = (
+            "--source",
+            "finra-short-interest",
+            "--since",
+            "2026-07-31",
+            "--until",
+            "2026-07-31",
+        )
+        seconds = run_sync(url, base, home / "a", *window)
+        rows.append(("FINRA cycle 2026-07-31, empty database", len(asked), seconds))
+        asked.clear()
+        seconds = run_sync(url, base, home / "a", *window)
+        rows.append(("the same sync again (nothing to fetch)", len(asked), seconds))
+        http.shutdown()
+        asyncio.run(admin(server, f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)"))
+
+        files, trading = regsho_year(args.days)
+        http, asked = replay(files)
+        base = f"http://127.0.0.1:{http.server_port}"
+        url = asyncio.run(fresh_database(server, "sync_regsho"))
+        window = (
+            "--source",
+            "finra-regsho",
+            "--since",
+            f"{trading[0]}",
+            "--until",
+            f"{trading[-1]}",
+        )
+        seconds = run_sync(url, base, home / "b", *window)
+        rows.append(
+            (f"Reg SHO, {len(trading)} days of CNMS (+5 facilities 403)", len(asked), seconds)
+        )
+        http.shutdown()
+        asyncio.run(admin(server, f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)"))
+
+    print(f"\n{'sync':<52} {'requests':>9} {'seconds':>8}")
+    for label, requests, seconds in rows:
+        print(f"{label:<52} {requests:>9,} {seconds:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
