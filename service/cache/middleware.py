@@ -13,8 +13,9 @@
   (`Cache-Control: no-cache`), the request cannot be keyed (malformed), or the cache cannot be
   sure it would hear of an ingest (runtime.py): the answer comes straight from Postgres.
 
-Every key ends with the dataset versions this process knows (datasets.py), so the first request
-after an ingest's announcement computes a new answer; older entries expire by TTL.
+Every key ends with the dataset versions this process knows (datasets.py) and today's date, so
+the first request after an ingest's announcement, or after midnight (an answer whose `asOf`
+defaults to today changes with the day), computes a new answer; older entries expire by TTL.
 Handlers mark what must not be kept with `Cache-Control: no-store`, and tell the cost a GraphQL
 hit must spend in the internal header `x-shortflow-cost-tokens`, removed here.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import date
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -91,7 +93,8 @@ class CacheMiddleware:
         caller: Caller | None = scope["state"].get("caller")
         tier = caller.tier if caller is not None else "anonymous"
         accept = headers.get(b"accept", b"")[:200]
-        version = cache.versions.token
+        # Answers default `asOf` to today, so a key made yesterday must not answer today.
+        version = f"{cache.versions.token}:{date.today().isoformat()}"
         request = keys.exact_key(
             scope["method"], scope["path"], scope["query_string"], accept, tier, body
         )

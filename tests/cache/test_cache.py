@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import hashlib
 import os
 import random
@@ -77,6 +78,27 @@ async def test_a_repeated_query_is_a_hit_with_the_same_bytes(
     assert second.json()["data"]["security"]["name"] == "First Name"
     assert respelled.headers["x-cache"] == "HIT"
     assert respelled.content == first.content
+
+
+async def test_an_answer_kept_yesterday_is_not_served_today(
+    named_security: str, servers: Servers, redis_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answers default `asOf` to today: after midnight the same request computes afresh."""
+    from service.cache import middleware
+
+    class Tomorrow(datetime.date):
+        @classmethod
+        def today(cls) -> Tomorrow:
+            return cls.fromordinal(datetime.date.today().toordinal() + 1)
+
+    settings = make_settings(named_security, servers.redis_url, redis_prefix)
+    async with app_client(settings) as client:
+        first = await client.post("/graphql", json=NAME_QUERY)
+        again = await client.post("/graphql", json=NAME_QUERY)
+        monkeypatch.setattr(middleware, "date", Tomorrow)
+        next_day = await client.post("/graphql", json=NAME_QUERY)
+    assert (first.headers["x-cache"], again.headers["x-cache"]) == ("MISS", "HIT")
+    assert next_day.headers["x-cache"] == "MISS"
 
 
 async def test_get_queries_carry_etag_and_cache_control_and_revalidate(
