@@ -44,6 +44,12 @@ NEXT_DUE_HORIZON = timedelta(days=45)
 @click.option(
     "--offline", is_flag=True, help="Ingest kept downloads only (SHORTFLOW_HOME/downloads)."
 )
+@click.option(
+    "--full-history",
+    is_flag=True,
+    help="Prices: every close the provider has for each symbol, not only the days around "
+    "settlement dates that the metrics need.",
+)
 @pass_env
 def sync(
     env: Environment,
@@ -52,6 +58,7 @@ def sync(
     names: tuple[str, ...],
     dry_run: bool,
     offline: bool,
+    full_history: bool,
 ) -> None:
     """Download every file that is published and not stored yet, and ingest it.
 
@@ -70,7 +77,7 @@ def sync(
     if since is not None and (since > until or since < EARLIEST_SINCE):
         fail(f"--since must be between {EARLIEST_SINCE} and --until ({until})", 2)
     sources = by_name(names)
-    tallies = run_async(_sync(env, sources, since, until, today, dry_run, offline))
+    tallies = run_async(_sync(env, sources, since, until, today, dry_run, offline, full_history))
     if dry_run:
         _print_plan(tallies)
         raise SystemExit(EXIT_OK)
@@ -91,6 +98,7 @@ async def _sync(
     today: date,
     dry_run: bool,
     offline: bool,
+    full_history: bool,
 ) -> list[Tally]:
     db = await ingest_database(env)
     settings = env.settings
@@ -117,7 +125,7 @@ async def _sync(
             ) as progress:
                 for source in sources:
                     task = progress.add_task(source.name, total=None)
-                    window = Window(since or source.default_since(today), until)
+                    window = Window(since or source.default_since(today), until, full_history)
                     tallies.append(await run.source(source, window, _advance(progress, task)))
     finally:
         await db.close()
