@@ -192,6 +192,19 @@ class PricesStooq(_Prices):
     fractional_volume = True
     skips_open_session = True
     HEADER: ClassVar[list[str]] = ["date", "open", "high", "low", "close", "volume"]
+    MAX_LINE_CHARS: ClassVar[int] = 256
+    """A Stooq row is about 60 characters; a longer line is not Stooq's (the file is untrusted
+    input): the file fails, whole, rather than a giant cell reaching the parsers."""
+
+    def _row(
+        self, line: int, raw: str, cells: list[str], at: dict[str, int]
+    ) -> tuple[Any, ...] | None:
+        if len(raw) > self.MAX_LINE_CHARS:
+            raise IngestError(
+                f"line {line} has {len(raw):,} characters, over the limit of "
+                f"{self.MAX_LINE_CHARS} for a Stooq row: not a Stooq price file"
+            )
+        return super()._row(line, raw, cells, at)
 
     @classmethod
     def matches(cls, head: Head) -> bool:
