@@ -161,8 +161,9 @@ class PriceSync:
         session = last_closed_session(window.until)
         out: list[Item] = []
         whole = None if window.full_history else (window.since, session)
-        for extra in settings.price_extra_symbols:
-            out.append(self._item(settings, provider, extra.upper(), extra.lower(), whole))
+        if whole is None or whole[0] <= whole[1]:  # a window of today only has no closed session
+            for extra in settings.price_extra_symbols:
+                out.append(self._item(settings, provider, extra.upper(), extra.lower(), whole))
         needs = await MarketDataRepository(db).closes_missing(
             window.since, window.until, session, every=window.full_history
         )
