@@ -275,3 +275,37 @@ def test_stooq_spellings() -> None:
     assert stooq.code("IWM", "ARCA") == "iwm.us"
     assert stooq.code("ABC+", "NYSE") is None  # a warrant's SIP spelling: no Stooq spelling
     assert stooq.code("BRKCF", "OTC") is None
+
+
+def test_a_security_whose_closes_are_stored_is_not_asked(
+    database_url: str, host: tuple[str, Script], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, script = host
+    script.on(SI.format("20260430"), Answer(body=built_cycle(tmp_path)))
+    script.on(stooq_path("spy.us"), stooq_answer("spy_us_d.csv"))
+    synced = run(
+        monkeypatch,
+        database_url,
+        base,
+        tmp_path / "home",
+        *WINDOW[:4],
+        "--source",
+        "finra-short-interest",
+    )
+    assert synced.startswith("rc=0"), synced
+    # IWM's closes come from elsewhere first (the real Stooq file, ingested by hand).
+    ingested = shortflow(
+        database_url,
+        base,
+        tmp_path,
+        "ingest",
+        "prices",
+        "--symbol",
+        "IWM",
+        str(shared_file("stooq/iwm_us_d.csv")),
+    )
+    assert ingested.returncode == 0, ingested.stdout
+    result = run(monkeypatch, database_url, base, tmp_path / "home", *WINDOW, "--source", "prices")
+    assert result.startswith("rc=0"), result
+    assert script.paths()[-1:] == [stooq_path("spy.us")]  # IWM is not asked
+    assert stooq_path("iwm.us") not in script.paths()

@@ -37,6 +37,7 @@ from service.db.repositories.market_data import MarketDataRepository
 from service.ingest.base import IngestOptions
 from service.settings import Settings
 from service.sources.prices.format import NEW_YORK
+from service.sources.short_interest.sync import FinraShortInterest
 from service.sync.download import NoData, Politeness, Refused
 from service.sync.plan import Item, Window
 
@@ -142,7 +143,7 @@ class PriceSync:
     feeds: str = "daily closes around settlement dates, for short value and the squeeze screen"
 
     def earliest(self) -> date:
-        return date(2021, 6, 15)  # the first FINRA cycle the short-interest sync fetches
+        return FinraShortInterest().earliest()  # closes are fetched for its settlement dates
 
     def default_since(self, today: date) -> date:
         return self.earliest()
