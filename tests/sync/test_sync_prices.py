@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from service.demo.files import ShortInterestRow, write_finra_bulk
+from service.errors import SettingsError
+from service.settings import load_settings
 from service.sources.prices.sync import Stooq, last_closed_session
 from tests.analytics.reference import usd
 from tests.conftest import Servers, app_client, make_settings, shared_file
@@ -309,3 +311,13 @@ def test_a_security_whose_closes_are_stored_is_not_asked(
     assert result.startswith("rc=0"), result
     assert script.paths()[-1:] == [stooq_path("spy.us")]  # IWM is not asked
     assert stooq_path("iwm.us") not in script.paths()
+
+
+def test_extra_symbols_and_provider_settings() -> None:
+    settings = load_settings(price_extra_symbols=" ^spx, ^rut ", stooq_base_url="http://mirror/")
+    assert settings.price_extra_symbols == ["^spx", "^rut"]
+    assert Stooq().url(settings, "^spx", None) == "http://mirror/q/d/l/?s=%5Espx&i=d"
+    with pytest.raises(SettingsError, match=re.escape("SHORTFLOW_PRICE_EXTRA_SYMBOLS: '../x'")):
+        load_settings(price_extra_symbols="^spx,../x")
+    with pytest.raises(SettingsError, match="SHORTFLOW_PRICE_PROVIDER"):
+        load_settings(price_provider="yahoo")

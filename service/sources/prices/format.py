@@ -184,9 +184,11 @@ class PricesOhlcv(_Prices):
 class PricesStooq(_Prices):
     """Stooq's daily download: `Date,Open,High,Low,Close,Volume`, exactly these columns (CRLF).
 
-    Stooq writes some volumes with decimals ("27937545.35362": its volumes are rescaled when it
-    adjusts a history for splits), rounded here to whole shares; and a file fetched during a
-    trading day ends with the session in progress, which is skipped (`skips_open_session`)."""
+    Stooq's histories are adjusted as of the download (splits and dividends, volumes included),
+    unlike the unadjusted closes above: close to the day of download the two agree but for the
+    dividends since (docs/sources.md). Some volumes carry decimals ("27937545.35362"): rounded
+    half to even to whole shares. A file fetched during a trading day ends with the session in
+    progress, which is skipped (`skips_open_session`)."""
 
     name = "prices-stooq"
     fractional_volume = True
