@@ -144,6 +144,8 @@ def _summary(tallies: list[Tally]) -> Table:
         notes = "; ".join(t.reasons[:3]) + (
             f" (+{len(t.reasons) - 3} more)" if len(t.reasons) > 3 else ""
         )
+        if t.no_data:
+            notes = "; ".join(filter(None, (f"{t.no_data:,} answered no data", notes)))
         if t.stopped:
             notes = "stopped: " + notes
         table.add_row(

@@ -119,7 +119,6 @@ class SyncRun:
             stored = await self._obtain(item, relative, politeness)
         except NoData as exc:
             tally.no_data += 1
-            tally.reasons.append(f"{item.key}: {exc.message}")
             await state.record(source.name, item.key, "no_data", item.url, error=exc.message)
             return True
         except NotPublished as exc:

@@ -198,6 +198,7 @@ def test_an_unknown_symbol_is_no_data_and_not_asked_again(
     assert first.startswith("rc=0"), first
     assert script.paths().count(stooq_path("iwm.us")) == 2  # a 500, then the file
     assert "sync: 3 files ingested, 0 failed" in first
+    assert "1 answered no data" in first
     status = "SELECT status || ': ' || error FROM sync_item WHERE item_key LIKE '% ZZZQ %'"
     recorded = asyncio.run(scalar(database_url, status))
     assert recorded == f"no_data: {base}{stooq_path('zzzq.us')}: no data for this symbol at Stooq"
