@@ -8,6 +8,7 @@ process stops at start with a message a person can act on instead of failing on 
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from service.errors import SettingsError
 
 _POSTGRES_SCHEMES = ("postgres", "postgresql")
 _REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster")
+_PROVIDER_SYMBOL = re.compile(r"^\^?[A-Za-z0-9][A-Za-z0-9.-]{0,23}$")
 
 
 def _env(name: str) -> AliasChoices:
@@ -272,6 +274,26 @@ class Settings(BaseSettings):
         description="First wait of `shortflow sync` before retrying a 5xx, 429 or dropped "
         "connection; doubled at each of the 4 attempts.",
     )
+    price_provider: Literal["stooq"] = Field(
+        default="stooq",
+        validation_alias=_env("SHORTFLOW_PRICE_PROVIDER"),
+        description="Where `shortflow sync` fetches daily closes (service/sources/prices/sync.py"
+        " `PROVIDERS`): stooq (keyless). A keyed provider adds its name here.",
+    )
+    stooq_base_url: str = Field(
+        default="https://stooq.com",
+        validation_alias=_env("SHORTFLOW_STOOQ_BASE_URL"),
+        description="Where `shortflow sync` downloads Stooq's daily price files (`/q/d/l/`; a "
+        "mirror, or a test server).",
+    )
+    price_extra_symbols: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        max_length=200,
+        validation_alias=_env("SHORTFLOW_PRICE_EXTRA_SYMBOLS"),
+        description="Comma-separated symbols in the provider's spelling fetched besides the "
+        "securities with short interest, e.g. index levels `^spx,^rut` (stored under the "
+        "symbol upper-cased: `^SPX`).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=_env("SHORTFLOW_LOG_LEVEL")
     )
@@ -286,6 +308,15 @@ class Settings(BaseSettings):
         validation_alias=_env("SHORTFLOW_LOG_FORMAT"),
         description="json: one JSON object per line (production); console: readable.",
     )
+
+    @field_validator("price_extra_symbols", mode="before")
+    @classmethod
+    def _check_extra_symbols(cls, value: object) -> object:
+        value = _split_csv(value)
+        for symbol in value if isinstance(value, list) else ():
+            if not isinstance(symbol, str) or not _PROVIDER_SYMBOL.match(symbol):
+                raise ValueError(f"{symbol!r} is not a provider symbol (letters, digits, ^ . -)")
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

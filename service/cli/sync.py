@@ -55,6 +55,12 @@ NEXT_DUE_HORIZON = timedelta(days=45)
 @click.option(
     "--offline", is_flag=True, help="Ingest kept downloads only (SHORTFLOW_HOME/downloads)."
 )
+@click.option(
+    "--full-history",
+    is_flag=True,
+    help="Prices: every close the provider has for each symbol, not only the days around "
+    "settlement dates that the metrics need.",
+)
 @pass_env
 def sync(
     env: Environment,
@@ -63,6 +69,7 @@ def sync(
     names: tuple[str, ...],
     dry_run: bool,
     offline: bool,
+    full_history: bool,
 ) -> None:
     """Download every file that is published and not stored yet, and ingest it.
 
@@ -81,7 +88,7 @@ def sync(
     if since is not None and (since > until or since < EARLIEST_SINCE):
         fail(f"--since must be between {EARLIEST_SINCE} and --until ({until})", 2)
     sources = by_name(names)
-    tallies = run_async(_sync(env, sources, since, until, today, dry_run, offline))
+    tallies = run_async(_sync(env, sources, since, until, today, dry_run, offline, full_history))
     if dry_run:
         _print_plan(tallies)
         raise SystemExit(EXIT_OK)
@@ -102,6 +109,7 @@ async def _sync(
     today: date,
     dry_run: bool,
     offline: bool,
+    full_history: bool,
 ) -> list[Tally]:
     db = await ingest_database(env)
     settings = env.settings
@@ -128,7 +136,7 @@ async def _sync(
             ) as progress:
                 for source in sources:
                     task = progress.add_task(source.name, total=None)
-                    window = Window(since or source.default_since(today), until)
+                    window = Window(since or source.default_since(today), until, full_history)
                     tallies.append(await run.source(source, window, _advance(progress, task)))
     finally:
         await db.close()
@@ -147,6 +155,8 @@ def _summary(tallies: list[Tally]) -> Table:
         notes = "; ".join(t.reasons[:3]) + (
             f" (+{len(t.reasons) - 3} more)" if len(t.reasons) > 3 else ""
         )
+        if t.no_data:
+            notes = "; ".join(filter(None, (f"{t.no_data:,} answered no data", notes)))
         if t.stopped:
             notes = "stopped: " + notes
         table.add_row(
@@ -262,7 +272,7 @@ async def _run_schedule(env: Environment, all_jobs: tuple[Job, ...]) -> None:
                 break
             today = date.today()
             for job in firing:
-                run = _sync(env, by_name(job.sources), None, today, today, False, False)
+                run = _sync(env, by_name(job.sources), None, today, today, False, False, False)
                 tallies: list[Tally] = []
                 if await _stopped_within(stop, _collect(run, tallies)):
                     break  # the file being ingested rolls back; the next run resumes there

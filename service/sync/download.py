@@ -6,6 +6,8 @@ Every source downloads through one `Downloader`, which is what makes the rules h
 - a request rate per host (`aiolimiter`: SEC allows 10 requests/s, the others get less);
 - retries with exponential backoff on 5xx, 429 and connection errors (`tenacity`), never on any
   other 4xx: a 403 or 404 is the source's answer for "not published", which the caller decides;
+- a screen of the body for hosts that answer 200 with a message instead of a file (Stooq's
+  `No data`, its daily hit limit): the message is never kept as a download;
 - a size limit while streaming (`SHORTFLOW_SYNC_MAX_DOWNLOAD_MB`): a body larger than that is
   refused, whatever Content-Length said;
 - the file written to a temporary name and renamed, with a `.sha256` beside it (sha256sum's
@@ -44,6 +46,8 @@ USER_AGENT = "Shortflow/0.1 (+https://github.com/shortflow/shortflow; open short
 """What every request says it is, unless a source needs more (SEC wants a contact)."""
 
 CHUNK_BYTES = 1 << 16
+SCREEN_BYTES = 4096
+"""How much of a body `Politeness.screen` sees: a host's messages are short."""
 
 _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -53,6 +57,20 @@ class NotPublished(FetchError):
 
     code = "NOT_PUBLISHED"
     status = 404
+
+
+class NoData(NotPublished):
+    """The host has nothing for what was asked (Stooq's `No data` for an unknown symbol): done
+    for that item, not an error, and not asked again for the same item."""
+
+    code = "NO_DATA"
+
+
+class Refused(FetchError):
+    """The host refuses further requests (a daily quota): the source stops until the next run."""
+
+    code = "REFUSED"
+    status = 503
 
 
 class _Transient(Exception):
@@ -70,6 +88,9 @@ class Politeness:
     timeout_s: float = 60.0
     missing_statuses: tuple[int, ...] = (403, 404)
     """Statuses that mean "no such file": FINRA's CDN answers 403 for a date not published."""
+    screen: Callable[[str, bytes], None] | None = None
+    """Called with the URL and the first `SCREEN_BYTES` of a 200 body before it is kept; raises
+    NoData or Refused for a host's message in place of a file."""
 
 
 @dataclass(frozen=True)
@@ -199,7 +220,7 @@ class Downloader:
             total = int(declared) if declared and declared.isdigit() else None
             if total is not None and total > self.max_bytes:
                 raise FetchError(f"{url}: {total:,} bytes is over the limit of {self.max_bytes:,}")
-            return await self._write(url, response, target, total, on_progress)
+            return await self._write(url, response, target, total, politeness, on_progress)
 
     async def _write(
         self,
@@ -207,10 +228,12 @@ class Downloader:
         response: httpx.Response,
         target: Path,
         total: int | None,
+        politeness: Politeness,
         on_progress: Callable[[int, int | None], None] | None,
     ) -> Stored:
         digest = hashlib.sha256()
         received = 0
+        head = b""
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         try:
             with os.fdopen(handle, "wb") as out:
@@ -220,11 +243,15 @@ class Downloader:
                         raise FetchError(f"{url}: more than the limit of {self.max_bytes:,} bytes")
                     out.write(chunk)
                     digest.update(chunk)
+                    if len(head) < SCREEN_BYTES:
+                        head += chunk[: SCREEN_BYTES - len(head)]
                     if on_progress is not None:
                         on_progress(received, total)
             encoding = response.headers.get("content-encoding", "identity")
             if total is not None and encoding == "identity" and received != total:
                 raise _Transient(f"connection closed after {received:,} of {total:,} bytes")
+            if politeness.screen is not None:
+                politeness.screen(url, head)
             checksum = target.with_name(target.name + ".sha256")
             # The data file is renamed into place first, its checksum last: a kill in between
             # leaves a file without a checksum, which `stored` does not trust.

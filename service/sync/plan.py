@@ -42,6 +42,9 @@ class Item:
 class Window:
     since: date
     until: date
+    full_history: bool = False
+    """`--full-history`: a source that fetches only what the metrics need (prices around
+    settlement dates) fetches everything its host has instead."""
 
 
 class SyncSource(Protocol):

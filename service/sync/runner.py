@@ -9,10 +9,12 @@ each is published; the runner does the rest the same way for all of them:
 3. download each due file (`service/sync/download.py`; `--offline`: the kept copy) and ingest it
    through the ingest pipeline (one transaction per file, idempotent by checksum), then record it.
 
-A "no such file" answer is recorded as not published and asked again next time. A download that
+A "no such file" answer is recorded as not published and asked again next time; a "no data for
+this" answer (NoData) is recorded as no_data and not asked again for the same item. A download that
 still fails after its retries is recorded as failed and the source goes on with its next file. A
-file the pipeline cannot read (a changed layout) stops that source: the file stays in the
-download directory for inspection, and the other sources go on.
+file the pipeline cannot read (a changed layout) or a host refusing further requests (Refused, a
+daily quota) stops that source: a file stays in the download directory for inspection, and the
+other sources go on.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from service.db.repositories.sync import SyncRepository
 from service.errors import FetchError
 from service.ingest.pipeline import ingest_file
 from service.settings import Settings
-from service.sync.download import Downloader, NotPublished, Politeness, Stored
+from service.sync.download import Downloader, NoData, NotPublished, Politeness, Refused, Stored
 from service.sync.plan import Item, SyncSource, Window
 
 
@@ -40,6 +42,8 @@ class Tally:
     fetched: int = 0
     had: int = 0
     not_published: int = 0
+    no_data: int = 0
+    """Items the host has nothing for (a symbol unknown to the price provider)."""
     failed: int = 0
     rejected_rows: int = 0
     reasons: list[str] = field(default_factory=list)
@@ -108,10 +112,15 @@ class SyncRun:
         state: SyncRepository,
         tally: Tally,
     ) -> bool:
-        """Fetch and ingest one file; False when the source must stop (unreadable file)."""
+        """Fetch and ingest one file; False when the source must stop (an unreadable file, a
+        host refusing further requests)."""
         relative = f"{source.name}/{item.relative}"
         try:
             stored = await self._obtain(item, relative, politeness)
+        except NoData as exc:
+            tally.no_data += 1
+            await state.record(source.name, item.key, "no_data", item.url, error=exc.message)
+            return True
         except NotPublished as exc:
             tally.not_published += 1
             await state.record(source.name, item.key, "not_published", item.url, error=exc.message)
@@ -120,7 +129,7 @@ class SyncRun:
             tally.failed += 1
             tally.reasons.append(f"{item.key}: {exc.message}")
             await state.record(source.name, item.key, "failed", item.url, error=exc.message)
-            return True
+            return not isinstance(exc, Refused)
         outcome = await ingest_file(
             self.db, stored.path, item.kind, item.options, after_commit=self.publish
         )

@@ -21,6 +21,10 @@ from croniter import croniter
 from service.sync.plan import SyncSource
 
 TIMEZONE = "America/New_York"
+
+DAILY_MORNING = "0 7 * * *"
+"""Every day at 7 am ET, for sources that publish once a day or less and at no fixed hour
+(security master, SEC filings, issuers' fund files, CFTC's Friday release)."""
 EASTERN = ZoneInfo(TIMEZONE)
 
 

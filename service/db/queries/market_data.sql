@@ -23,3 +23,36 @@ SELECT date, open, high, low, close, volume
 FROM price_daily
 WHERE security_id = $1 AND date BETWEEN $2 AND $3
 ORDER BY date
+
+-- name: closes_missing
+-- $1 first, $2 last day of a sync window, $3 its last closed session, $4 true: every security of
+-- the window whatever is stored (`--full-history`). The securities with short interest on a
+-- settlement date of the window whose closes the metrics need and price_daily lacks, with the
+-- span of days to ask for: per settlement date a close within its price window (the close
+-- short_interest_context values the position with, migration 0009), and for the window's newest
+-- settlement date also one within the price window of $3 (the squeeze screen's latest close).
+WITH positions AS (
+    SELECT DISTINCT security_id, settlement_date FROM short_interest
+    WHERE settlement_date BETWEEN $1 AND $2
+),
+needed AS (
+    SELECT security_id, settlement_date AS day FROM positions
+    UNION
+    SELECT security_id, $3::date FROM positions
+    WHERE settlement_date = (SELECT max(settlement_date) FROM positions)
+      AND settlement_date <= $3::date
+),
+missing AS (
+    SELECT n.security_id, c.price_window_start AS first, n.day AS last
+    FROM needed n
+    JOIN calendar_day c ON c.date = n.day
+    WHERE $4::boolean OR NOT EXISTS (
+        SELECT 1 FROM price_daily p
+        WHERE p.security_id = n.security_id AND p.date BETWEEN c.price_window_start AND n.day
+    )
+)
+SELECT s.symbol, s.market_class, min(m.first) AS first, max(m.last) AS last
+FROM missing m
+JOIN security s ON s.id = m.security_id
+GROUP BY s.id, s.symbol, s.market_class
+ORDER BY s.symbol

@@ -9,9 +9,10 @@ SELECT pg_try_advisory_lock(hashtextextended('shortflow.sync:' || $1, 0))
 SELECT pg_advisory_unlock(hashtextextended('shortflow.sync:' || $1, 0))
 
 -- name: ingested_keys
--- $1 source, $2 keys: which of these files are ingested already.
+-- $1 source, $2 keys: which of these files are done: ingested already, or answered "no data"
+-- (migration 0018), which asking again would only answer the same way.
 SELECT item_key FROM sync_item
-WHERE source = $1 AND status = 'ingested' AND item_key = ANY ($2::text[])
+WHERE source = $1 AND status IN ('ingested', 'no_data') AND item_key = ANY ($2::text[])
 
 -- name: record
 -- $1 source, $2 key, $3 status, $4 url, $5 sha256, $6 ingest run, $7 error.

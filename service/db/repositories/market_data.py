@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+
+import asyncpg
 
 from service.db import queries, rows
 from service.db.pool import Database
@@ -23,3 +26,13 @@ class MarketDataRepository:
 
     async def prices(self, security_id: int, start: date, end: date) -> list[PriceBar]:
         return rows.models(PriceBar, await self.db.fetch(Q.prices, security_id, start, end))
+
+    async def closes_missing(
+        self, first: date, last: date, session: date, *, every: bool = False
+    ) -> Sequence[asyncpg.Record]:
+        """Per security with short interest in [first, last]: symbol, market_class and the span
+        of days (first, last) whose closes the metrics need and are not stored (`every`: all of
+        the window's securities). Read on the primary: `shortflow sync` asks right after it
+        ingested the short interest, which a replica may not have yet."""
+        async with self.db.connection() as conn:
+            return await conn.fetch(Q.closes_missing, first, last, session, every)

@@ -3,7 +3,9 @@
 - long: `date,symbol,open,high,low,close,volume` (many symbols in one file);
 - Yahoo, one symbol per file (`--symbol`): `Date,Open,High,Low,Close,Adj Close,Volume`, where
   a `null` row is a day without data (skipped, not rejected);
-- OHLCV, one symbol per file (`--symbol`): `timestamp,open,high,low,close,volume`, any row order.
+- OHLCV, one symbol per file (`--symbol`): `timestamp,open,high,low,close,volume`, any row order;
+- Stooq, one symbol per file (`--symbol`): `Date,Open,High,Low,Close,Volume`, what `shortflow
+  sync` downloads (service/sources/prices/sync.py).
 
 Closes are unadjusted: short value multiplies shares short by the close of that day.
 """
@@ -11,9 +13,10 @@ Closes are unadjusted: short value multiplies shares short by the close of that 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from service.db import queries
 from service.db.repositories.ingest import IngestStore
@@ -36,6 +39,8 @@ from service.ingest.results import ApplyResult
 
 Q = queries.load_package("service.sources.prices")
 
+NEW_YORK = ZoneInfo("America/New_York")
+
 PRICE_COLUMNS = {"close": ("close",)}
 OPTIONAL_COLUMNS = {
     "open": ("open",),
@@ -43,6 +48,13 @@ OPTIONAL_COLUMNS = {
     "low": ("low",),
     "volume": ("volume",),
 }
+
+
+def _rounded_volume(text: str, column: str, *, separators: bool = False) -> int:
+    volume = parse_float(text, column, separators=separators)
+    if volume > 2**63 - 1:
+        raise RowError(f"{column}: {text!r} is too large")
+    return round(volume)
 
 
 class _Prices(Format):
@@ -57,6 +69,11 @@ class _Prices(Format):
     )
     date_columns: tuple[str, ...] = ("date",)
     needs_symbol = True
+    fractional_volume: ClassVar[bool] = False
+    """The vendor writes volumes with decimals: rounded to whole shares instead of rejected."""
+    skips_open_session: ClassVar[bool] = False
+    """The vendor's last row can be today's session in progress: rows from today on (New York
+    time) are skipped, not stored, so that a partial bar never stands as a close."""
 
     def __init__(self, path: Path, options: IngestOptions) -> None:
         super().__init__(path, options)
@@ -70,6 +87,7 @@ class _Prices(Format):
             )
         self.symbol = parse_symbol(options.symbol, "--symbol") if options.symbol else None
         self.today = date.today()
+        self.session_day = datetime.now(NEW_YORK).date()
 
     def run_options(self) -> dict[str, str]:
         return {"symbol": self.symbol} if self.symbol else {}
@@ -91,6 +109,8 @@ class _Prices(Format):
         day = self.dates(cells[at["date"]][:10], "date")
         if day > self.today:
             raise RowError(f"date {day} is in the future")
+        if self.skips_open_session and day >= self.session_day:
+            return None
         symbol = self.symbol or parse_symbol(cells[at["symbol"]])
         close = parse_float(close_text, "close", separators=True)
         if close <= 0:
@@ -99,7 +119,8 @@ class _Prices(Format):
             optional(cell(cells, at, name), parse_float, name, separators=True)
             for name in ("open", "high", "low")
         ]
-        volume = optional(cell(cells, at, "volume"), parse_int, "volume", separators=True)
+        volume_parser = _rounded_volume if self.fractional_volume else parse_int
+        volume = optional(cell(cells, at, "volume"), volume_parser, "volume", separators=True)
         return (
             line,
             raw,
@@ -158,3 +179,35 @@ class PricesOhlcv(_Prices):
     def matches(cls, head: Head) -> bool:
         names = header_names(head.first)
         return "timestamp" in names and "close" in names and "symbol" not in names
+
+
+class PricesStooq(_Prices):
+    """Stooq's daily download: `Date,Open,High,Low,Close,Volume`, exactly these columns (CRLF).
+
+    Stooq's histories are adjusted as of the download (splits and dividends, volumes included),
+    unlike the unadjusted closes above: close to the day of download the two agree but for the
+    dividends since (docs/sources.md). Some volumes carry decimals ("27937545.35362"): rounded
+    half to even to whole shares. A file fetched during a trading day ends with the session in
+    progress, which is skipped (`skips_open_session`)."""
+
+    name = "prices-stooq"
+    fractional_volume = True
+    skips_open_session = True
+    HEADER: ClassVar[list[str]] = ["date", "open", "high", "low", "close", "volume"]
+    MAX_LINE_CHARS: ClassVar[int] = 256
+    """A Stooq row is about 60 characters; a longer line is not Stooq's (the file is untrusted
+    input): the file fails, whole, rather than a giant cell reaching the parsers."""
+
+    def _row(
+        self, line: int, raw: str, cells: list[str], at: dict[str, int]
+    ) -> tuple[Any, ...] | None:
+        if len(raw) > self.MAX_LINE_CHARS:
+            raise IngestError(
+                f"line {line} has {len(raw):,} characters, over the limit of "
+                f"{self.MAX_LINE_CHARS} for a Stooq row: not a Stooq price file"
+            )
+        return super()._row(line, raw, cells, at)
+
+    @classmethod
+    def matches(cls, head: Head) -> bool:
+        return header_names(head.first) == cls.HEADER
