@@ -6,8 +6,9 @@ each is published; the runner does the rest the same way for all of them:
 1. take the source's advisory lock (a second sync of the same source skips it and says so);
 2. split the source's files into not yet published (by its calendar: no request made), already
    ingested (table sync_item), and due;
-3. download each due file (`service/sync/download.py`; `--offline`: the kept copy) and ingest it
-   through the ingest pipeline (one transaction per file, idempotent by checksum), then record it.
+3. download each due file (`service/sync/download.py`; `--offline`: the kept copy), unpack an
+   archive's data file (`service/sync/archive.py`), and ingest it through the ingest pipeline
+   (one transaction per file, idempotent by checksum), then record it.
 
 A "no such file" answer is recorded as not published and asked again next time. A download that
 still fails after its retries is recorded as failed and the source goes on with its next file. A
@@ -17,16 +18,18 @@ download directory for inspection, and the other sources go on.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from service.db.pool import Database
 from service.db.repositories.sync import SyncRepository
 from service.errors import FetchError
 from service.ingest.pipeline import ingest_file
 from service.settings import Settings
+from service.sync.archive import extract_member
 from service.sync.download import Downloader, NotPublished, Politeness, Stored
 from service.sync.plan import Item, SyncSource, Window
 
@@ -121,8 +124,18 @@ class SyncRun:
             tally.reasons.append(f"{item.key}: {exc.message}")
             await state.record(source.name, item.key, "failed", item.url, error=exc.message)
             return True
+        try:
+            path = await asyncio.to_thread(self._unpack, item, stored)
+        except FetchError as exc:
+            tally.failed += 1
+            reason = f"{item.key}: {exc.message} (file kept: {stored.path})"
+            tally.reasons.append(reason)
+            await state.record(
+                source.name, item.key, "failed", item.url, sha256=stored.sha256, error=reason
+            )
+            return False
         outcome = await ingest_file(
-            self.db, stored.path, item.kind, item.options, after_commit=self.publish
+            self.db, path, item.kind, item.options, after_commit=self.publish
         )
         if outcome.status == "failed":
             tally.failed += 1
@@ -146,6 +159,13 @@ class SyncRun:
             run_id=outcome.run_id,
         )
         return True
+
+    def _unpack(self, item: Item, stored: Stored) -> Path:
+        """The file to ingest: the download itself, or its archive's data file."""
+        if item.member is None:
+            return stored.path
+        target = stored.path.with_suffix(PurePosixPath(item.member).suffix)
+        return extract_member(stored.path, item.member, target, max_bytes=self.downloader.max_bytes)
 
     async def _obtain(self, item: Item, relative: str, politeness: Politeness) -> Stored:
         if self.offline:
