@@ -20,6 +20,7 @@ from tests.sync.test_sync_finra import scalar, shortflow
 
 YEARLY = "/files/dea/history/fut_fin_txt_{}.zip"
 WEEKLY = "/dea/newcot/FinFutWk.txt"
+ONLY_2017 = ("--since", "2017-01-01", "--until", "2017-12-30", "--source", "cftc-tff")
 WINDOW = ("--since", "2017-01-01", "--until", "2026-10-02", "--source", "cftc-tff")
 
 
@@ -97,3 +98,39 @@ def test_an_archive_that_is_not_a_zip_fails_the_source_with_the_file_kept(
     assert result.returncode == 1
     assert "not a zip archive" in result.stdout
     assert (tmp_path / "downloads" / "cftc-tff" / "fut_fin_txt_2017.zip").exists()
+
+
+def test_a_zip_bomb_is_stopped_at_the_download_limit(
+    database_url: str, cftc: tuple[str, Script], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, script = cftc
+    monkeypatch.setenv("SHORTFLOW_SYNC_MAX_DOWNLOAD_MB", "1")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("FinFut17.txt", b"0" * (64 << 20))  # 64 MB of zeros in about 64 KB
+    assert len(buffer.getvalue()) < 1 << 20
+    script.on(YEARLY.format(2017), Answer(body=buffer.getvalue()))
+    result = shortflow(database_url, base, tmp_path, "sync", *ONLY_2017)
+    assert result.returncode == 1
+    assert "over the limit of 1,048,576" in result.stdout
+    assert not (tmp_path / "downloads" / "cftc-tff" / "fut_fin_txt_2017.txt").exists()
+
+
+def test_a_member_named_to_escape_the_download_directory_lands_under_our_own_name(
+    database_url: str,
+    cftc: tuple[str, Script],
+    tmp_path: Path,
+) -> None:
+    base, script = cftc
+    text = shared_file("cftc/FinFut17_header_and_russell_rows.txt").read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../../escaped/FinFut17.txt", text)
+    script.on(YEARLY.format(2017), Answer(body=buffer.getvalue()))
+    home = tmp_path / "home"
+    result = shortflow(database_url, base, home, "sync", *ONLY_2017)
+    assert result.returncode == 0, result.stdout
+    assert (home / "downloads" / "cftc-tff" / "fut_fin_txt_2017.txt").read_bytes() == text
+    assert not list(tmp_path.rglob("escaped"))
+    stored = "SELECT count(*) FROM futures_position WHERE report_date < '2018-01-01'"
+    assert asyncio.run(scalar(database_url, stored)) == 72  # 20 CME and 52 ICE Russell rows
