@@ -21,7 +21,7 @@ class ExposureService:
         self, code: str, start: date | None, end: date | None
     ) -> list[IndexShortExposure]:
         return await self.repository.exposure(
-            code, start or EARLIEST, end or LATEST, self.level_symbols
+            code, start or EARLIEST, end or LATEST, self.level_symbols.get(code)
         )
 
     async def futures(
@@ -29,5 +29,5 @@ class ExposureService:
     ) -> list[FuturesPosition]:
         """The index's CFTC reports released on or before `as_of`, by report date."""
         return await self.repository.futures(
-            code, start or EARLIEST, end or LATEST, as_of, self.level_symbols
+            code, start or EARLIEST, end or LATEST, as_of, self.level_symbols.get(code)
         )

@@ -474,7 +474,8 @@ class ExclusionCount:
 @strawberry.type(description="How fresh a dataset is: its version changes with every ingest.")
 class Dataset:
     name: str = strawberry.field(
-        description="securities, short_interest, short_volume, prices, flows or members."
+        description="securities, short_interest, short_volume, prices, flows, members or "
+        "futures_positions."
     )
     version: int = strawberry.field(description="Bumped by every ingest that changes the data.")
     updated_at: datetime.datetime = strawberry.field(description="When it last changed.")

@@ -127,24 +127,12 @@ class SyncRun:
         try:
             path = await asyncio.to_thread(self._unpack, item, stored)
         except FetchError as exc:
-            tally.failed += 1
-            reason = f"{item.key}: {exc.message} (file kept: {stored.path})"
-            tally.reasons.append(reason)
-            await state.record(
-                source.name, item.key, "failed", item.url, sha256=stored.sha256, error=reason
-            )
-            return False
+            return await self._unreadable(source, item, stored, exc.message, state, tally)
         outcome = await ingest_file(
             self.db, path, item.kind, item.options, after_commit=self.publish
         )
         if outcome.status == "failed":
-            tally.failed += 1
-            reason = f"{item.key}: {outcome.error} (file kept: {stored.path})"
-            tally.reasons.append(reason)
-            await state.record(
-                source.name, item.key, "failed", item.url, sha256=stored.sha256, error=reason
-            )
-            return False
+            return await self._unreadable(source, item, stored, outcome.error, state, tally)
         tally.rejected_rows += outcome.rows_rejected
         if outcome.status == "applied":
             tally.fetched += 1
@@ -159,6 +147,24 @@ class SyncRun:
             run_id=outcome.run_id,
         )
         return True
+
+    async def _unreadable(
+        self,
+        source: SyncSource,
+        item: Item,
+        stored: Stored,
+        error: str | None,
+        state: SyncRepository,
+        tally: Tally,
+    ) -> bool:
+        """Record a downloaded file that cannot be read (kept for inspection); False: stop."""
+        tally.failed += 1
+        reason = f"{item.key}: {error} (file kept: {stored.path})"
+        tally.reasons.append(reason)
+        await state.record(
+            source.name, item.key, "failed", item.url, sha256=stored.sha256, error=reason
+        )
+        return False
 
     def _unpack(self, item: Item, stored: Stored) -> Path:
         """The file to ingest: the download itself, or its archive's data file."""

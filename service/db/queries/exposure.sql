@@ -1,8 +1,8 @@
 -- Index short exposure: the summary table, its refresh (at ingest) and its series.
 
 -- name: series
--- $1 index code, $2 from, $3 to, $4 index codes and $5 the price symbols of their levels
--- (SHORTFLOW_INDEX_LEVEL_SYMBOLS). A leg is known on a date when its dollar figure covers at least
+-- $1 index code, $2 from, $3 to, $4 the price symbol of the index's level
+-- (SHORTFLOW_INDEX_LEVEL_SYMBOLS; NULL: none). A leg is known on a date when its dollar figure covers at least
 -- one security: for the single-stock leg, membership is known on that date and a member reports
 -- short interest with a close; for the ETF leg, a tracking fund does (an index no fund tracks has
 -- no ETF leg: nothing is missing). A date is complete when every leg the index has is known; only
@@ -14,28 +14,17 @@
 -- positioning), summed over the index's contracts (counts in E-mini contracts, dollars as
 -- contracts x multiplier x the index's close on the report date). It is known when such a report
 -- and that close exist; each leg's record counts only the dates where that leg is known.
-WITH level AS (
-    SELECT s.id AS security_id
-    FROM unnest($4::text[], $5::text[]) AS m (code, symbol)
-    JOIN security s ON s.symbol = m.symbol
-    WHERE m.code = $1
-),
-legs AS (
+WITH legs AS (
     SELECT e.*,
            e.single_stock_short_value_usd + e.etf_short_value_usd AS total,
            e.constituents_priced > 0 AS single_stock_leg_known,
            e.etfs_priced > 0 AS etf_leg_known,
            e.constituents_priced > 0 AND (e.etfs = 0 OR e.etfs_priced > 0) AS complete,
-           fut.*
+           fut.*, p.close AS futures_index_level
     FROM index_short_exposure e
     LEFT JOIN LATERAL (
-        SELECT max(f.report_date) AS futures_report_date
-        FROM futures_position f
-        WHERE f.index_code = e.index_code AND f.release_date <= e.settlement_date
-          AND f.report_date > e.settlement_date - 21
-    ) r ON true
-    LEFT JOIN LATERAL (
-        SELECT r.futures_report_date, p.close AS futures_index_level,
+        -- per group: short and net in E-mini contracts, and in index points (x multiplier)
+        SELECT f.report_date AS futures_report_date,
                sum(f.leveraged_funds_short * f.emini_equivalent) AS lf_short,
                sum((f.leveraged_funds_long - f.leveraged_funds_short) * f.emini_equivalent)
                    AS lf_net,
@@ -44,26 +33,39 @@ legs AS (
                    AS am_net,
                sum(f.dealers_short * f.emini_equivalent) AS dl_short,
                sum((f.dealers_long - f.dealers_short) * f.emini_equivalent) AS dl_net,
-               -- index points: contracts x multiplier, summed; x level gives dollars
-               sum(f.leveraged_funds_short * f.multiplier) * p.close AS lf_short_usd,
-               sum((f.leveraged_funds_long - f.leveraged_funds_short) * f.multiplier) * p.close
-                   AS lf_net_usd,
-               sum(f.asset_managers_short * f.multiplier) * p.close AS am_short_usd,
-               sum((f.asset_managers_long - f.asset_managers_short) * f.multiplier) * p.close
-                   AS am_net_usd,
-               sum(f.dealers_short * f.multiplier) * p.close AS dl_short_usd,
-               sum((f.dealers_long - f.dealers_short) * f.multiplier) * p.close AS dl_net_usd
+               sum(f.leveraged_funds_short * f.multiplier) AS lf_short_points,
+               sum((f.leveraged_funds_long - f.leveraged_funds_short) * f.multiplier)
+                   AS lf_net_points,
+               sum(f.asset_managers_short * f.multiplier) AS am_short_points,
+               sum((f.asset_managers_long - f.asset_managers_short) * f.multiplier)
+                   AS am_net_points,
+               sum(f.dealers_short * f.multiplier) AS dl_short_points,
+               sum((f.dealers_long - f.dealers_short) * f.multiplier) AS dl_net_points
         FROM futures_position f
-        LEFT JOIN price_daily p
-               ON p.security_id = (SELECT security_id FROM level) AND p.date = f.report_date
-        WHERE f.index_code = e.index_code AND f.report_date = r.futures_report_date
-        GROUP BY p.close
+        WHERE f.index_code = e.index_code AND f.report_date = (
+            SELECT max(g.report_date)
+            FROM futures_position g
+            WHERE g.index_code = e.index_code AND g.release_date <= e.settlement_date
+              -- a report precedes its release: the bound keeps the scan to three weeks
+              AND g.report_date BETWEEN e.settlement_date - 20 AND e.settlement_date
+        )
+        GROUP BY f.report_date
     ) fut ON true
+    LEFT JOIN price_daily p
+           ON p.security_id = (SELECT s.id FROM security s WHERE s.symbol = $4::text)
+          AND p.date = fut.futures_report_date
     WHERE e.index_code = $1
 ),
 known AS (
-    SELECT l.*, l.lf_short_usd IS NOT NULL AS futures_leg_known,
-           l.total + l.lf_short_usd AS total_with_futures
+    SELECT l.*,
+           l.lf_short_points * l.futures_index_level AS lf_short_usd,
+           l.lf_net_points * l.futures_index_level AS lf_net_usd,
+           l.am_short_points * l.futures_index_level AS am_short_usd,
+           l.am_net_points * l.futures_index_level AS am_net_usd,
+           l.dl_short_points * l.futures_index_level AS dl_short_usd,
+           l.dl_net_points * l.futures_index_level AS dl_net_usd,
+           l.futures_index_level IS NOT NULL AS futures_leg_known,
+           l.total + l.lf_short_points * l.futures_index_level AS total_with_futures
     FROM legs l
 ),
 history AS (

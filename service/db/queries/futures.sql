@@ -1,25 +1,20 @@
 -- CFTC futures positioning of an index (table futures_position, migration 0020).
 
 -- name: positioning
--- $1 index code, $2 from, $3 to (report dates), $4 as of, $5 index codes and $6 the price
--- symbols of their levels (SHORTFLOW_INDEX_LEVEL_SYMBOLS). Only reports released on or before
+-- $1 index code, $2 from, $3 to (report dates), $4 as of, $5 the price symbol of the index's
+-- level (SHORTFLOW_INDEX_LEVEL_SYMBOLS; NULL: none). Only reports released on or before
 -- $4 exist here (point in time). The index level is the close of the level symbol on the report
 -- date, no other day: without it the dollar figures are null, never taken from another day.
 -- Records per contract, over the history known on $4, then the range is cut: a week's
 -- leveraged-funds short beats every earlier week of that contract (the first week is not one).
-WITH level AS (
-    SELECT s.id AS security_id
-    FROM unnest($5::text[], $6::text[]) AS m (code, symbol)
-    JOIN security s ON s.symbol = m.symbol
-    WHERE m.code = $1
-),
-known AS (
+WITH known AS (
     SELECT f.*, p.close AS index_level,
            metric_usd(f.leveraged_funds_short * f.multiplier * p.close)
                AS leveraged_funds_short_usd
     FROM futures_position f
     LEFT JOIN price_daily p
-           ON p.security_id = (SELECT security_id FROM level) AND p.date = f.report_date
+           ON p.security_id = (SELECT s.id FROM security s WHERE s.symbol = $5::text)
+          AND p.date = f.report_date
     WHERE f.index_code = $1 AND f.release_date <= $4
 ),
 history AS (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 import asyncpg
@@ -60,18 +60,17 @@ class IndexRepository:
         return [Security(**row) for row in await self.db.fetch(INDEXES.tracking_funds, code)]
 
     async def exposure(
-        self, code: str, start: date, end: date, level_symbols: Mapping[str, str]
+        self, code: str, start: date, end: date, level_symbol: str | None
     ) -> list[IndexShortExposure]:
-        codes, symbols = list(level_symbols), list(level_symbols.values())
-        found = await self.db.fetch(EXPOSURE.series, code, start, end, codes, symbols)
+        """`level_symbol`: the price symbol of the index's level (its futures leg in dollars)."""
+        found = await self.db.fetch(EXPOSURE.series, code, start, end, level_symbol)
         return rows.models(IndexShortExposure, found)
 
     async def futures(
-        self, code: str, start: date, end: date, as_of: date, level_symbols: Mapping[str, str]
+        self, code: str, start: date, end: date, as_of: date, level_symbol: str | None
     ) -> list[FuturesPosition]:
         """Reports released on or before `as_of`, by report date and contract."""
-        codes, symbols = list(level_symbols), list(level_symbols.values())
-        found = await self.db.fetch(FUTURES.positioning, code, start, end, as_of, codes, symbols)
+        found = await self.db.fetch(FUTURES.positioning, code, start, end, as_of, level_symbol)
         return rows.models(FuturesPosition, found)
 
 
