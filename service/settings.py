@@ -8,6 +8,7 @@ process stops at start with a message a person can act on instead of failing on 
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -261,7 +262,7 @@ class Settings(BaseSettings):
         description="Where `shortflow sync` downloads CFTC's Traders in Financial Futures "
         "files (/files/dea/history/..., /dea/newcot/...): a mirror, or a test server.",
     )
-    index_level_symbols: dict[str, str] = Field(
+    index_level_symbols: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=lambda: {"R2000": "^RUT", "SP500": "^SPX", "NDX": "^NDX"},
         max_length=32,
         validation_alias=_env("SHORTFLOW_INDEX_LEVEL_SYMBOLS"),
@@ -317,6 +318,18 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"{entry!r} is not an IP address or CIDR") from None
         return value
+
+    @field_validator("index_level_symbols", mode="before")
+    @classmethod
+    def _index_level_symbols_json(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ValueError(
+                'must be a JSON object of index code -> symbol, e.g. {"R2000": "^RUT"}'
+            ) from None
 
     @field_validator("index_level_symbols")
     @classmethod
