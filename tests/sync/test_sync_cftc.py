@@ -278,6 +278,16 @@ async def test_the_api_turns_the_synced_positions_into_dollars_with_the_index_le
         (line,) = [r for r in table if r["contract_code"] == "239742"]
         assert (line["leveraged_funds_short"], line["release_date"]) == ("192740", "2026-10-02")
         assert float(line["leveraged_funds_short_usd"]) == 192740 * 50 * BUILT_LEVEL
+        (leg,) = (
+            await client.get(
+                "/v1/indexes/R2000/short-exposure",
+                params={"from": "2026-10-15", "to": "2026-10-15"},
+            )
+        ).json()["data"]
+        assert (leg["futures_report_date"], leg["futures_leveraged_funds_short_usd"]) == (
+            LEVEL_DAY,
+            points * BUILT_LEVEL,
+        )
         early = await client.get(
             "/v1/indexes/R2000/futures-positioning",
             params={"from": LEVEL_DAY, "as_of": "2026-10-01"},
