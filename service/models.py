@@ -130,6 +130,56 @@ class IndexShortExposure:
     single_stock_leg_known: bool
     etf_leg_known: bool
     is_record: bool
+    futures_report_date: date | None
+    futures_index_level: float | None
+    futures_leveraged_funds_short_contracts: float | None
+    futures_leveraged_funds_short_usd: float | None
+    futures_leveraged_funds_net_contracts: float | None
+    futures_leveraged_funds_net_usd: float | None
+    futures_asset_managers_short_contracts: float | None
+    futures_asset_managers_short_usd: float | None
+    futures_asset_managers_net_contracts: float | None
+    futures_asset_managers_net_usd: float | None
+    futures_dealers_short_contracts: float | None
+    futures_dealers_short_usd: float | None
+    futures_dealers_net_contracts: float | None
+    futures_dealers_net_usd: float | None
+    futures_leg_known: bool
+    total_with_futures_short_value_usd: float | None
+    single_stock_is_record: bool
+    etf_is_record: bool
+    futures_is_record: bool
+    total_with_futures_is_record: bool
+
+
+@dataclass(slots=True)
+class FuturesPosition:
+    """One CFTC report of one index futures contract (the columns of futures.sql, in order)."""
+
+    report_date: date
+    release_date: date
+    contract_code: str
+    contract_name: str
+    contract_units: str
+    multiplier: float
+    emini_equivalent: float
+    open_interest: int
+    dealers_long: int
+    dealers_short: int
+    dealers_spread: int
+    asset_managers_long: int
+    asset_managers_short: int
+    asset_managers_spread: int
+    leveraged_funds_long: int
+    leveraged_funds_short: int
+    leveraged_funds_spread: int
+    other_reportables_long: int
+    other_reportables_short: int
+    other_reportables_spread: int
+    index_level: float | None
+    leveraged_funds_short_usd: float | None
+    leveraged_funds_short_is_record: bool
+    leveraged_funds_short_usd_is_record: bool
 
 
 @dataclass(slots=True)

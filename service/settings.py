@@ -8,6 +8,7 @@ process stops at start with a message a person can act on instead of failing on 
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -17,6 +18,9 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator, mode
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.errors import SettingsError
+
+_INDEX_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
+_SYMBOL = re.compile(r"^\S{1,24}$")
 
 _POSTGRES_SCHEMES = ("postgres", "postgresql")
 _REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster")
@@ -250,6 +254,23 @@ class Settings(BaseSettings):
         description="Where `shortflow fetch` and `shortflow sync` download FINRA files (a "
         "mirror, or a test server).",
     )
+    cftc_base_url: str = Field(
+        default="https://www.cftc.gov",
+        min_length=8,
+        max_length=200,
+        pattern=r"^https?://",
+        validation_alias=_env("SHORTFLOW_CFTC_BASE_URL"),
+        description="Where `shortflow sync` downloads CFTC's Traders in Financial Futures "
+        "files (/files/dea/history/..., /dea/newcot/...): a mirror, or a test server.",
+    )
+    index_level_symbols: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=lambda: {"R2000": "^RUT", "SP500": "^SPX", "NDX": "^NDX"},
+        max_length=32,
+        validation_alias=_env("SHORTFLOW_INDEX_LEVEL_SYMBOLS"),
+        description="JSON object: index code -> the price_daily symbol holding the index's "
+        'level ({"R2000": "^RUT"}), which turns futures contracts into dollars. An index '
+        "without one has no dollar futures figures (null), never a guessed level.",
+    )
     sync_max_download_mb: int = Field(
         default=512,
         ge=1,
@@ -326,6 +347,28 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(entry, strict=False)
             except ValueError:
                 raise ValueError(f"{entry!r} is not an IP address or CIDR") from None
+        return value
+
+    @field_validator("index_level_symbols", mode="before")
+    @classmethod
+    def _index_level_symbols_json(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ValueError(
+                'must be a JSON object of index code -> symbol, e.g. {"R2000": "^RUT"}'
+            ) from None
+
+    @field_validator("index_level_symbols")
+    @classmethod
+    def _check_index_level_symbols(cls, value: dict[str, str]) -> dict[str, str]:
+        for code, symbol in value.items():
+            if not _INDEX_CODE.match(code):
+                raise ValueError(f"{code!r} is not an index code (letters, digits, ._-)")
+            if not _SYMBOL.match(symbol):
+                raise ValueError(f"{symbol!r} (for {code}) is not a symbol")
         return value
 
     @field_validator("database_replica_urls", "cors_origins", "trusted_proxies", mode="before")

@@ -36,6 +36,13 @@ def test_values_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
         ("REDIS_URL", "http://cache", "REDIS_URL: must be a Redis URL"),
         ("SHORTFLOW_REQUIRE_API_KEY", "perhaps", "SHORTFLOW_REQUIRE_API_KEY"),
         ("SHORTFLOW_POOL_MAX", "0", "SHORTFLOW_POOL_MAX"),
+        ("SHORTFLOW_CFTC_BASE_URL", "ftp://mirror", "SHORTFLOW_CFTC_BASE_URL"),
+        ("SHORTFLOW_INDEX_LEVEL_SYMBOLS", "^RUT", "SHORTFLOW_INDEX_LEVEL_SYMBOLS"),
+        (
+            "SHORTFLOW_INDEX_LEVEL_SYMBOLS",
+            '{"R2000": "^ RUT"}',
+            "SHORTFLOW_INDEX_LEVEL_SYMBOLS: '^ RUT' (for R2000) is not a symbol",
+        ),
     ],
 )
 def test_bad_values_name_the_variable(
@@ -45,6 +52,11 @@ def test_bad_values_name_the_variable(
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert expected in caught.value.message
+
+
+def test_index_level_symbols_are_a_json_object(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHORTFLOW_INDEX_LEVEL_SYMBOLS", '{"R2000": "^RUT", "NDX": "NDX.IDX"}')
+    assert load_settings().index_level_symbols == {"R2000": "^RUT", "NDX": "NDX.IDX"}
 
 
 def test_blank_url_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:

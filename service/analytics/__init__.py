@@ -6,6 +6,7 @@ the GraphQL resolvers and the REST routes use it, so a metric has exactly one im
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from service.analytics.exposure import ExposureService
@@ -43,7 +44,10 @@ class Analytics:
         return found
 
     @classmethod
-    def over(cls, db: Database) -> Analytics:
+    def over(cls, db: Database, index_level_symbols: Mapping[str, str] | None = None) -> Analytics:
+        """The services over `db`; `index_level_symbols` (index code -> price symbol of its
+        level, SHORTFLOW_INDEX_LEVEL_SYMBOLS) turns futures contracts into dollars: an index
+        without one has null dollar futures figures."""
         indexes = IndexRepository(db)
         return cls(
             securities=SecurityRepository(db),
@@ -51,7 +55,7 @@ class Analytics:
             short_interest=ShortInterestService(ShortInterestRepository(db)),
             series=SeriesService(MarketDataRepository(db)),
             flows=FlowService(FlowRepository(db)),
-            exposure=ExposureService(indexes),
+            exposure=ExposureService(indexes, index_level_symbols or {}),
             squeeze=SqueezeService(SqueezeRepository(db)),
             runs=RunRepository(db),
         )

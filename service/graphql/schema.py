@@ -33,6 +33,7 @@ from service.graphql.types import (
     FlowPeriod,
     FlowRecords,
     FundFlow,
+    FuturesPosition,
     IndexShortExposure,
     PageInfo,
     Price,
@@ -281,6 +282,38 @@ class Index:
         cursors.check_range(from_, to)
         series = await info.context.analytics.exposure.series(self.code, from_, to)
         return cast(list[IndexShortExposure], series)
+
+    @strawberry.field(
+        description="CFTC Traders in Financial Futures on its own weekly dates, oldest first: "
+        "one row per report date and index futures contract (E-mini, micro), in contracts, "
+        "with the index level and leveraged funds' short in USD, and records."
+    )
+    async def futures_positioning(
+        self,
+        info: GraphQLInfo,
+        from_: Annotated[
+            datetime.date | None,
+            strawberry.argument(
+                name="from", description="First report date (inclusive). Omitted: the first."
+            ),
+        ] = None,
+        to: Annotated[
+            datetime.date | None,
+            strawberry.argument(description="Last report date (inclusive). Omitted: the newest."),
+        ] = None,
+        as_of: Annotated[
+            datetime.date | None,
+            strawberry.argument(
+                description="Point in time: only reports CFTC had released by this date "
+                "(releaseDate <= asOf). Omitted: today. A date after today is an error."
+            ),
+        ] = None,
+    ) -> list[FuturesPosition]:
+        cursors.check_range(from_, to)
+        found = await info.context.analytics.exposure.futures(
+            self.code, from_, to, _as_of(info, as_of)
+        )
+        return cast(list[FuturesPosition], found)
 
 
 @strawberry.type(description="A security ranked by the squeeze screen, with its factors.")

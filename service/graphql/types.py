@@ -284,6 +284,165 @@ class IndexShortExposure:
     )
     etfs_reporting: int = strawberry.field(description="Tracking ETFs with a value on that date.")
     etfs_priced: int = strawberry.field(description="Reporting tracking ETFs with a close.")
+    futures_report_date: datetime.date | None = strawberry.field(
+        description="The CFTC report (positions as of this Tuesday) the futures leg uses: the "
+        "newest one released on or before the settlement date, never a later one. Null: none."
+    )
+    futures_index_level: float | None = strawberry.field(
+        description="The index's close on futuresReportDate (index points), from the price "
+        "symbol configured for the index (SHORTFLOW_INDEX_LEVEL_SYMBOLS); null when not stored."
+    )
+    futures_leveraged_funds_short_contracts: float | None = strawberry.field(
+        description="Leveraged funds' (hedge funds, CFTC's Leveraged Money) short positions in the"
+        " index's futures on futuresReportDate, in E-mini contracts (a micro counts as"
+        " 0.01); null without a CFTC report known by then."
+    )
+    futures_leveraged_funds_short_usd: float | None = strawberry.field(
+        description="Leveraged funds' futures short in USD to cents: contracts x multiplier (USD "
+        "per index point) x futuresIndexLevel; null without that level."
+    )
+    futures_leveraged_funds_net_contracts: float | None = strawberry.field(
+        description="Leveraged funds' futures long minus short, E-mini contracts (negative: net "
+        "short)."
+    )
+    futures_leveraged_funds_net_usd: float | None = strawberry.field(
+        description="Leveraged funds' futures long minus short in USD to cents (negative: net "
+        "short)."
+    )
+    futures_asset_managers_short_contracts: float | None = strawberry.field(
+        description="Asset managers' short positions in the index's futures on futuresReportDate, "
+        "in E-mini contracts (a micro counts as 0.01); null without a CFTC report "
+        "known by then."
+    )
+    futures_asset_managers_short_usd: float | None = strawberry.field(
+        description="Asset managers' futures short in USD to cents: contracts x multiplier (USD "
+        "per index point) x futuresIndexLevel; null without that level."
+    )
+    futures_asset_managers_net_contracts: float | None = strawberry.field(
+        description="Asset managers' futures long minus short, E-mini contracts (negative: net "
+        "short)."
+    )
+    futures_asset_managers_net_usd: float | None = strawberry.field(
+        description="Asset managers' futures long minus short in USD to cents (negative: net "
+        "short)."
+    )
+    futures_dealers_short_contracts: float | None = strawberry.field(
+        description="Dealers' short positions in the index's futures on futuresReportDate, in "
+        "E-mini contracts (a micro counts as 0.01); null without a CFTC report known by then."
+    )
+    futures_dealers_short_usd: float | None = strawberry.field(
+        description="Dealers' futures short in USD to cents: contracts x multiplier (USD per "
+        "index point) x futuresIndexLevel; null without that level."
+    )
+    futures_dealers_net_contracts: float | None = strawberry.field(
+        description="Dealers' futures long minus short, E-mini contracts (negative: net short)."
+    )
+    futures_dealers_net_usd: float | None = strawberry.field(
+        description="Dealers' futures long minus short in USD to cents (negative: net short)."
+    )
+    futures_leg_known: bool = strawberry.field(
+        description="A CFTC report and the index level of its date are known: the futures "
+        "dollar figures are there. False: they are null for want of data."
+    )
+    total_with_futures_short_value_usd: float | None = strawberry.field(
+        description="totalShortValueUsd + futuresLeveragedFundsShortUsd, USD to cents: the "
+        "stock, ETF and hedge funds' futures short legs together; null when futuresLegKnown is "
+        "false."
+    )
+    single_stock_is_record: bool = strawberry.field(
+        description="singleStockShortValueUsd is higher than on every earlier date whose "
+        "single-stock leg is known (the first such date is not a record)."
+    )
+    etf_is_record: bool = strawberry.field(
+        description="etfShortValueUsd is higher than on every earlier date whose ETF leg is "
+        "known (the first such date is not a record)."
+    )
+    futures_is_record: bool = strawberry.field(
+        description="futuresLeveragedFundsShortUsd is higher than on every earlier date whose "
+        "futures leg is known (the first such date is not a record)."
+    )
+    total_with_futures_is_record: bool = strawberry.field(
+        description="totalWithFuturesShortValueUsd is higher than on every earlier date whose "
+        "legs are all known, futures included (the first such date is not a record)."
+    )
+
+
+@strawberry.type(
+    description="One CFTC Traders in Financial Futures report (futures only) of one index "
+    "futures contract: positions in contracts as of the report date's close."
+)
+class FuturesPosition:
+    report_date: datetime.date = strawberry.field(
+        description="Positions as of this date's close: a Tuesday, or the Monday of a holiday week."
+    )
+    release_date: datetime.date = strawberry.field(
+        description="When CFTC published the report (the Friday after, or the next business day "
+        "after a federal holiday): asOf answers see it from then on."
+    )
+    contract_code: str = strawberry.field(
+        description="CFTC contract market code, e.g. 239742 (Russell 2000 E-mini); contracts are "
+        "mapped to indexes by it, not by name."
+    )
+    contract_name: str = strawberry.field(
+        description="Market and exchange name as CFTC printed it that week (names change)."
+    )
+    contract_units: str = strawberry.field(
+        description="CFTC's contract-units text, e.g. (RUSSEL 2000 INDEX X $50)."
+    )
+    multiplier: float = strawberry.field(
+        description="USD per index point of one contract, read from contractUnits and checked."
+    )
+    emini_equivalent: float = strawberry.field(
+        description="One contract in the index's E-mini contracts (1; a micro is 0.01)."
+    )
+    open_interest: BigInt = strawberry.field(description="Open interest, contracts.")
+    dealers_long: BigInt = strawberry.field(description="Dealers' long positions, contracts.")
+    dealers_short: BigInt = strawberry.field(description="Dealers' short positions, contracts.")
+    dealers_spread: BigInt = strawberry.field(description="Dealers' spreading, contracts.")
+    asset_managers_long: BigInt = strawberry.field(
+        description="Asset managers' long positions, contracts."
+    )
+    asset_managers_short: BigInt = strawberry.field(
+        description="Asset managers' short positions, contracts."
+    )
+    asset_managers_spread: BigInt = strawberry.field(
+        description="Asset managers' spreading, contracts."
+    )
+    leveraged_funds_long: BigInt = strawberry.field(
+        description="Leveraged funds' (CFTC's Leveraged Money: hedge funds) long positions, "
+        "contracts."
+    )
+    leveraged_funds_short: BigInt = strawberry.field(
+        description="Leveraged funds' short positions, contracts."
+    )
+    leveraged_funds_spread: BigInt = strawberry.field(
+        description="Leveraged funds' spreading, contracts."
+    )
+    other_reportables_long: BigInt = strawberry.field(
+        description="Other reportable traders' long positions, contracts."
+    )
+    other_reportables_short: BigInt = strawberry.field(
+        description="Other reportable traders' short positions, contracts."
+    )
+    other_reportables_spread: BigInt = strawberry.field(
+        description="Other reportable traders' spreading, contracts."
+    )
+    index_level: float | None = strawberry.field(
+        description="The index's close on reportDate (index points), from its configured price "
+        "symbol (SHORTFLOW_INDEX_LEVEL_SYMBOLS); null when not stored for that day."
+    )
+    leveraged_funds_short_usd: float | None = strawberry.field(
+        description="leveragedFundsShort x multiplier x indexLevel, USD to cents; null without "
+        "indexLevel."
+    )
+    leveraged_funds_short_is_record: bool = strawberry.field(
+        description="leveragedFundsShort is higher than in every earlier report of this "
+        "contract known on asOf (the first report is not a record)."
+    )
+    leveraged_funds_short_usd_is_record: bool = strawberry.field(
+        description="leveragedFundsShortUsd is higher than in every earlier report of this "
+        "contract with a level known on asOf (the first is not a record)."
+    )
 
 
 @strawberry.type(description="One factor of a squeeze score.")
@@ -318,7 +477,8 @@ class ExclusionCount:
 @strawberry.type(description="How fresh a dataset is: its version changes with every ingest.")
 class Dataset:
     name: str = strawberry.field(
-        description="securities, short_interest, short_volume, prices, flows or members."
+        description="securities, short_interest, short_volume, prices, flows, members or "
+        "futures_positions."
     )
     version: int = strawberry.field(description="Bumped by every ingest that changes the data.")
     updated_at: datetime.datetime = strawberry.field(description="When it last changed.")

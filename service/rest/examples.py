@@ -155,6 +155,31 @@ FUND_FLOWS: dict[str, Any] = {
     "next_cursor": None,
 }
 
+NO_FUTURES_LEG: dict[str, Any] = {
+    "futures_report_date": None,
+    "futures_index_level": None,
+    "futures_leveraged_funds_short_contracts": None,
+    "futures_leveraged_funds_short_usd": None,
+    "futures_leveraged_funds_net_contracts": None,
+    "futures_leveraged_funds_net_usd": None,
+    "futures_asset_managers_short_contracts": None,
+    "futures_asset_managers_short_usd": None,
+    "futures_asset_managers_net_contracts": None,
+    "futures_asset_managers_net_usd": None,
+    "futures_dealers_short_contracts": None,
+    "futures_dealers_short_usd": None,
+    "futures_dealers_net_contracts": None,
+    "futures_dealers_net_usd": None,
+    "futures_leg_known": False,
+    "total_with_futures_short_value_usd": None,
+    "single_stock_is_record": False,
+    "etf_is_record": False,
+    "futures_is_record": False,
+    "total_with_futures_is_record": False,
+}
+"""The futures leg of a date without a CFTC report known by then (July 2026: the samples hold
+the report of 2026-09-29 only)."""
+
 EXPOSURE: dict[str, Any] = {
     "data": [
         {
@@ -172,6 +197,7 @@ EXPOSURE: dict[str, Any] = {
             "single_stock_leg_known": False,
             "etf_leg_known": True,
             "is_record": False,
+            **NO_FUTURES_LEG,
         },
         {
             "settlement_date": "2026-07-31",
@@ -188,7 +214,40 @@ EXPOSURE: dict[str, Any] = {
             "single_stock_leg_known": False,
             "etf_leg_known": True,
             "is_record": False,
+            **NO_FUTURES_LEG,
         },
+    ],
+    "next_cursor": None,
+}
+
+FUTURES_POSITIONING: dict[str, Any] = {
+    "data": [
+        {
+            "report_date": "2026-09-29",
+            "release_date": "2026-10-02",
+            "contract_code": "239742",
+            "contract_name": "RUSSELL E-MINI - CHICAGO MERCANTILE EXCHANGE",
+            "contract_units": "(RUSSEL 2000 INDEX X $50)",
+            "multiplier": 50.0,
+            "emini_equivalent": 1.0,
+            "open_interest": 428048,
+            "dealers_long": 120936,
+            "dealers_short": 43245,
+            "dealers_spread": 3536,
+            "asset_managers_long": 151227,
+            "asset_managers_short": 111459,
+            "asset_managers_spread": 29543,
+            "leveraged_funds_long": 78186,
+            "leveraged_funds_short": 192740,
+            "leveraged_funds_spread": 11977,
+            "other_reportables_long": 2616,
+            "other_reportables_short": 12749,
+            "other_reportables_spread": 0,
+            "index_level": None,
+            "leveraged_funds_short_usd": None,
+            "leveraged_funds_short_is_record": False,
+            "leveraged_funds_short_usd_is_record": False,
+        }
     ],
     "next_cursor": None,
 }

@@ -160,6 +160,14 @@ async def index_short_exposure(call: Call) -> Result:
     return Result(series)
 
 
+async def index_futures_positioning(call: Call) -> Result:
+    index = await call.analytics.index(call.args["code"])
+    args = call.args
+    as_of: date = args["as_of"] or call.today
+    found = await call.analytics.exposure.futures(index.code, args["from"], args["to"], as_of)
+    return Result(found)
+
+
 async def list_indexes(call: Call) -> Result:
     limit: int = call.args["limit"]
     after = _after_key(INDEX_CURSOR, call.args["cursor"])

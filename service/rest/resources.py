@@ -234,6 +234,153 @@ class IndexShortExposure(Resource):
         "whose legs are all known (single_stock_leg_known, and etf_leg_known when funds track "
         "the index) count, and the first such date is not a record (nothing earlier to beat)."
     )
+    futures_report_date: datetime.date | None = Field(
+        description="The CFTC report (positions as of that Tuesday) the futures leg uses: the "
+        "newest released on or before the settlement date, never a later one; null: none."
+    )
+    futures_index_level: float | None = Field(
+        description="The index's close on futures_report_date (index points), from the price "
+        "symbol configured for it (SHORTFLOW_INDEX_LEVEL_SYMBOLS); null when not stored."
+    )
+    futures_leveraged_funds_short_contracts: float | None = Field(
+        description="Leveraged funds' (hedge funds: CFTC's Leveraged Money) short positions in the "
+        "index's futures on futures_report_date, in E-mini contracts (a micro counts as 0.01); "
+        "null without a CFTC report known by then."
+    )
+    futures_leveraged_funds_short_usd: float | None = Field(
+        description="That short in US dollars to cents: contracts x multiplier (USD per index "
+        "point) x futures_index_level; null without that level."
+    )
+    futures_leveraged_funds_net_contracts: float | None = Field(
+        description="Leveraged funds' (hedge funds: CFTC's Leveraged Money) futures long minus "
+        "short, E-mini contracts (negative: net short)."
+    )
+    futures_leveraged_funds_net_usd: float | None = Field(
+        description="Leveraged funds' (hedge funds: CFTC's Leveraged Money) futures long minus "
+        "short, US dollars to cents (negative: net short)."
+    )
+    futures_asset_managers_short_contracts: float | None = Field(
+        description="Asset managers' short positions in the index's futures on "
+        "futures_report_date, in E-mini contracts (a micro counts as 0.01); null without a CFTC "
+        "report known by then."
+    )
+    futures_asset_managers_short_usd: float | None = Field(
+        description="That short in US dollars to cents: contracts x multiplier (USD per index "
+        "point) x futures_index_level; null without that level."
+    )
+    futures_asset_managers_net_contracts: float | None = Field(
+        description="Asset managers' futures long minus short, E-mini contracts (negative: net "
+        "short)."
+    )
+    futures_asset_managers_net_usd: float | None = Field(
+        description="Asset managers' futures long minus short, US dollars to cents (negative: net "
+        "short)."
+    )
+    futures_dealers_short_contracts: float | None = Field(
+        description="Dealers' short positions in the index's futures on futures_report_date, in "
+        "E-mini contracts (a micro counts as 0.01); null without a CFTC report known by then."
+    )
+    futures_dealers_short_usd: float | None = Field(
+        description="That short in US dollars to cents: contracts x multiplier (USD per index "
+        "point) x futures_index_level; null without that level."
+    )
+    futures_dealers_net_contracts: float | None = Field(
+        description="Dealers' futures long minus short, E-mini contracts (negative: net short)."
+    )
+    futures_dealers_net_usd: float | None = Field(
+        description="Dealers' futures long minus short, US dollars to cents (negative: net short)."
+    )
+    futures_leg_known: bool = Field(
+        description="A CFTC report and the index level of its date are known: the futures dollar "
+        "figures are there. False: they are null for want of data."
+    )
+    total_with_futures_short_value_usd: float | None = Field(
+        description="total_short_value_usd + futures_leveraged_funds_short_usd, US dollars to "
+        "cents; null when futures_leg_known is false."
+    )
+    single_stock_is_record: bool = Field(
+        description="single_stock_short_value_usd is higher than on every earlier date whose "
+        "single-stock leg is known (the first such date is not a record)."
+    )
+    etf_is_record: bool = Field(
+        description="etf_short_value_usd is higher than on every earlier date whose ETF leg is "
+        "known (the first such date is not a record)."
+    )
+    futures_is_record: bool = Field(
+        description="futures_leveraged_funds_short_usd is higher than on every earlier date whose "
+        "futures leg is known (the first such date is not a record)."
+    )
+    total_with_futures_is_record: bool = Field(
+        description="total_with_futures_short_value_usd is higher than on every earlier date whose "
+        "legs are all known, futures included (the first such date is not a record)."
+    )
+
+
+class FuturesPosition(Resource):
+    """One CFTC Traders in Financial Futures report (futures only) of one index futures contract:
+    positions in contracts as of the report date's close."""
+
+    report_date: datetime.date = Field(
+        description="Positions as of this date's close: a Tuesday, or the Monday of a holiday week."
+    )
+    release_date: datetime.date = Field(
+        description="When CFTC published the report (the Friday after, or the next business day "
+        "after a federal holiday): as_of answers see it from then on."
+    )
+    contract_code: str = Field(
+        description="CFTC contract market code, e.g. 239742 (Russell 2000 E-mini); contracts are "
+        "mapped to indexes by it, not by name."
+    )
+    contract_name: str = Field(description="Market and exchange name as CFTC printed it then.")
+    contract_units: str = Field(
+        description="CFTC's contract-units text, e.g. (RUSSEL 2000 INDEX X $50)."
+    )
+    multiplier: float = Field(
+        description="US dollars per index point of one contract, read from contract_units."
+    )
+    emini_equivalent: float = Field(
+        description="One contract in the index's E-mini contracts (1; a micro is 0.01)."
+    )
+    open_interest: Shares = Field(description="Open interest, contracts.")
+    dealers_long: Shares = Field(description="Dealers' long positions, contracts.")
+    dealers_short: Shares = Field(description="Dealers' short positions, contracts.")
+    dealers_spread: Shares = Field(description="Dealers' spreading, contracts.")
+    asset_managers_long: Shares = Field(description="Asset managers' long positions, contracts.")
+    asset_managers_short: Shares = Field(description="Asset managers' short positions, contracts.")
+    asset_managers_spread: Shares = Field(description="Asset managers' spreading, contracts.")
+    leveraged_funds_long: Shares = Field(
+        description="Leveraged funds' (CFTC's Leveraged Money: hedge funds) long positions, "
+        "contracts."
+    )
+    leveraged_funds_short: Shares = Field(
+        description="Leveraged funds' short positions, contracts."
+    )
+    leveraged_funds_spread: Shares = Field(description="Leveraged funds' spreading, contracts.")
+    other_reportables_long: Shares = Field(
+        description="Other reportable traders' long positions, contracts."
+    )
+    other_reportables_short: Shares = Field(
+        description="Other reportable traders' short positions, contracts."
+    )
+    other_reportables_spread: Shares = Field(
+        description="Other reportable traders' spreading, contracts."
+    )
+    index_level: float | None = Field(
+        description="The index's close on report_date (index points), from its configured price "
+        "symbol (SHORTFLOW_INDEX_LEVEL_SYMBOLS); null when not stored for that day."
+    )
+    leveraged_funds_short_usd: float | None = Field(
+        description="leveraged_funds_short x multiplier x index_level, US dollars to cents; null "
+        "without index_level."
+    )
+    leveraged_funds_short_is_record: bool = Field(
+        description="leveraged_funds_short is higher than in every earlier report of this "
+        "contract known on as_of (the first report is not a record)."
+    )
+    leveraged_funds_short_usd_is_record: bool = Field(
+        description="leveraged_funds_short_usd is higher than in every earlier report of this "
+        "contract with a level known on as_of (the first is not a record)."
+    )
 
 
 class Index(Resource):
@@ -359,6 +506,13 @@ class IndexShortExposureList(Resource):
     """Index short exposure per settlement date, oldest first."""
 
     data: list[IndexShortExposure] = Field(description="One item per settlement date.")
+    next_cursor: None = Field(description=WHOLE_RANGE)
+
+
+class FuturesPositionList(Resource):
+    """CFTC futures positioning of an index, by report date and contract, oldest first."""
+
+    data: list[FuturesPosition] = Field(description="One item per report date and contract.")
     next_cursor: None = Field(description=WHOLE_RANGE)
 
 

@@ -220,6 +220,23 @@ OPERATIONS: tuple[Operation, ...] = (
         not_found=("No index has this code.", "no index with code 'NOPE'"),
     ),
     Operation(
+        path="/v1/indexes/{code}/futures-positioning",
+        operation_id="getIndexFuturesPositioning",
+        tag="indexes",
+        summary="Index futures positioning (CFTC) by report date",
+        description="CFTC Traders in Financial Futures (futures only) for the index's futures "
+        "contracts (E-mini, micro), one item per report date and contract, oldest first: open "
+        "interest and the long, short and spread positions of dealers, asset managers, "
+        "leveraged funds and other reportables in contracts, the index level of the report "
+        "date and leveraged funds' short in US dollars, with records. `as_of` sees a report "
+        "only from its release date. `from`/`to` bound the report dates.",
+        params=(INDEX_PATH, FROM, TO, AS_OF),
+        envelope=resources.FuturesPositionList,
+        handler=handlers.index_futures_positioning,
+        example=examples.FUTURES_POSITIONING,
+        not_found=("No index has this code.", "no index with code 'NOPE'"),
+    ),
+    Operation(
         path="/v1/settlement-calendar",
         operation_id="getSettlementCalendar",
         tag="calendar",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from service.ingest.base import Format, Source
 from service.sources import (
+    cftc,
     fund_flows,
     holdings,
     index_members,
@@ -28,6 +29,7 @@ SOURCES: tuple[Source, ...] = (
     fund_flows.SOURCE,
     index_members.SOURCE,
     securities.SOURCE,
+    cftc.SOURCE,
 )
 
 FORMATS: tuple[type[Format], ...] = tuple(fmt for source in SOURCES for fmt in source.formats)

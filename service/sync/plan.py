@@ -36,6 +36,9 @@ class Item:
     options: IngestOptions | None = None
     """How the file is read (`shortflow ingest <kind> --symbol ...`), for files that do not
     name everything themselves (a one-symbol price file, a fund's holdings)."""
+    member: str | None = None
+    """For a zip archive: the pattern (fnmatch) of its one data file, unpacked beside it with
+    that pattern's extension (`service/sync/archive.py`) and ingested instead of the archive."""
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ each is published; the runner does the rest the same way for all of them:
 1. take the source's advisory lock (a second sync of the same source skips it and says so);
 2. split the source's files into not yet published (by its calendar: no request made), already
    ingested (table sync_item), and due;
-3. download each due file (`service/sync/download.py`; `--offline`: the kept copy) and ingest it
-   through the ingest pipeline (one transaction per file, idempotent by checksum), then record it.
+3. download each due file (`service/sync/download.py`; `--offline`: the kept copy), unpack an
+   archive's data file (`service/sync/archive.py`), and ingest it through the ingest pipeline
+   (one transaction per file, idempotent by checksum), then record it.
 
 A "no such file" answer is recorded as not published and asked again next time; a "no data for
 this" answer (NoData) is recorded as no_data and not asked again for the same item. A download that
@@ -19,16 +20,18 @@ other sources go on.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from service.db.pool import Database
 from service.db.repositories.sync import SyncRepository
 from service.errors import FetchError
 from service.ingest.pipeline import ingest_file
 from service.settings import Settings
+from service.sync.archive import extract_member
 from service.sync.download import Downloader, NoData, NotPublished, Politeness, Refused, Stored
 from service.sync.plan import Item, SyncSource, Window
 
@@ -130,17 +133,15 @@ class SyncRun:
             tally.reasons.append(f"{item.key}: {exc.message}")
             await state.record(source.name, item.key, "failed", item.url, error=exc.message)
             return not isinstance(exc, Refused)
+        try:
+            path = await asyncio.to_thread(self._unpack, item, stored)
+        except FetchError as exc:
+            return await self._unreadable(source, item, stored, exc.message, state, tally)
         outcome = await ingest_file(
-            self.db, stored.path, item.kind, item.options, after_commit=self.publish
+            self.db, path, item.kind, item.options, after_commit=self.publish
         )
         if outcome.status == "failed":
-            tally.failed += 1
-            reason = f"{item.key}: {outcome.error} (file kept: {stored.path})"
-            tally.reasons.append(reason)
-            await state.record(
-                source.name, item.key, "failed", item.url, sha256=stored.sha256, error=reason
-            )
-            return False
+            return await self._unreadable(source, item, stored, outcome.error, state, tally)
         tally.rejected_rows += outcome.rows_rejected
         if outcome.status == "applied":
             tally.fetched += 1
@@ -155,6 +156,31 @@ class SyncRun:
             run_id=outcome.run_id,
         )
         return True
+
+    async def _unreadable(
+        self,
+        source: SyncSource,
+        item: Item,
+        stored: Stored,
+        error: str | None,
+        state: SyncRepository,
+        tally: Tally,
+    ) -> bool:
+        """Record a downloaded file that cannot be read (kept for inspection); False: stop."""
+        tally.failed += 1
+        reason = f"{item.key}: {error} (file kept: {stored.path})"
+        tally.reasons.append(reason)
+        await state.record(
+            source.name, item.key, "failed", item.url, sha256=stored.sha256, error=reason
+        )
+        return False
+
+    def _unpack(self, item: Item, stored: Stored) -> Path:
+        """The file to ingest: the download itself, or its archive's data file."""
+        if item.member is None:
+            return stored.path
+        target = stored.path.with_suffix(PurePosixPath(item.member).suffix)
+        return extract_member(stored.path, item.member, target, max_bytes=self.downloader.max_bytes)
 
     async def _obtain(self, item: Item, relative: str, politeness: Politeness) -> Stored:
         if self.offline:

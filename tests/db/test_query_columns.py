@@ -12,7 +12,9 @@ import pytest
 
 from service.db import queries, rows
 from service.models import (
+    FuturesPosition,
     IndexListing,
+    IndexShortExposure,
     MarketIndex,
     PriceBar,
     Security,
@@ -29,6 +31,8 @@ MODEL_QUERIES = [
     ("indexes", "tracking_funds", Security),
     ("indexes", "by_code", MarketIndex),
     ("indexes", "page", IndexListing),
+    ("exposure", "series", IndexShortExposure),
+    ("futures", "positioning", FuturesPosition),
 ]
 
 

@@ -116,6 +116,7 @@ async def test_every_route_sends_an_etag(uncached: httpx.AsyncClient) -> None:
         "/v1/securities/IWM/prices",
         "/v1/funds/IWM/flows",
         "/v1/indexes/R2000/short-exposure",
+        "/v1/indexes/R2000/futures-positioning",
         "/v1/screens/squeeze?as_of=2026-08-20&limit=1",
     ):
         for params in ({}, {"format": "csv"}):

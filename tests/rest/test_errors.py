@@ -92,6 +92,7 @@ async def test_a_symbol_that_cannot_exist_is_a_400(api: httpx.AsyncClient) -> No
         ("/v1/funds/NOPE/flows", ["'NOPE'"]),
         ("/v1/funds/AA/flows", ["'AA'", "not a fund"]),
         ("/v1/indexes/NOPE/short-exposure", ["'NOPE'", "index"]),
+        ("/v1/indexes/NOPE/futures-positioning", ["'NOPE'", "index"]),
         ("/v1/securities?index=NOPE", ["'NOPE'", "index"]),
         ("/v1/screens/squeeze?index=NOPE", ["'NOPE'", "index"]),
         ("/v1/nothing-here", ["/v1/nothing-here"]),

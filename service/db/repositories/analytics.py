@@ -7,12 +7,19 @@ from datetime import date
 
 import asyncpg
 
-from service.db import queries
+from service.db import queries, rows
 from service.db.pool import Database
-from service.models import IndexListing, MarketIndex, Security
+from service.models import (
+    FuturesPosition,
+    IndexListing,
+    IndexShortExposure,
+    MarketIndex,
+    Security,
+)
 
 FLOWS = queries.load("flows")
 EXPOSURE = queries.load("exposure")
+FUTURES = queries.load("futures")
 INDEXES = queries.load("indexes")
 SQUEEZE = queries.load("squeeze")
 
@@ -52,8 +59,19 @@ class IndexRepository:
     async def tracking_funds(self, code: str) -> list[Security]:
         return [Security(**row) for row in await self.db.fetch(INDEXES.tracking_funds, code)]
 
-    async def exposure(self, code: str, start: date, end: date) -> list[asyncpg.Record]:
-        return await self.db.fetch(EXPOSURE.series, code, start, end)
+    async def exposure(
+        self, code: str, start: date, end: date, level_symbol: str | None
+    ) -> list[IndexShortExposure]:
+        """`level_symbol`: the price symbol of the index's level (its futures leg in dollars)."""
+        found = await self.db.fetch(EXPOSURE.series, code, start, end, level_symbol)
+        return rows.models(IndexShortExposure, found)
+
+    async def futures(
+        self, code: str, start: date, end: date, as_of: date, level_symbol: str | None
+    ) -> list[FuturesPosition]:
+        """Reports released on or before `as_of`, by report date and contract."""
+        found = await self.db.fetch(FUTURES.positioning, code, start, end, as_of, level_symbol)
+        return rows.models(FuturesPosition, found)
 
 
 class SqueezeRepository:
