@@ -14,6 +14,7 @@ from service.sources import (
     fund_flows,
     holdings,
     index_members,
+    ishares,
     prices,
     securities,
     short_interest,
@@ -28,6 +29,7 @@ SOURCES: tuple[Source, ...] = (
     fund_flows.SOURCE,
     index_members.SOURCE,
     securities.SOURCE,
+    ishares.SOURCE,
 )
 
 FORMATS: tuple[type[Format], ...] = tuple(fmt for source in SOURCES for fmt in source.formats)

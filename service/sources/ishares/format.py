@@ -1,0 +1,242 @@
+"""An iShares fund download (`..._fund`, fileType=xls): its `Historical` worksheet, daily NAV per
+share and shares outstanding since the fund's inception.
+
+The file is an "XML Spreadsheet 2003" workbook (SpreadsheetML, not a binary .xls despite the
+name), with worksheets `Disclaimers`, `Holdings`, ..., `Historical`:
+
+    <ss:Worksheet ss:Name="Historical"><ss:Table>
+    <ss:Row> As Of | NAV per Share | Ex-Dividends | Shares Outstanding </ss:Row>   <- header
+    <ss:Row> "Dec 24, 2025" | 252.645908 | "--" | 304650000 </ss:Row>               <- newest first
+    ...
+
+Rows become fund-flow rows (shares outstanding and NAV of the day, no reported flow), so flows
+are derived by the fund-flows rule (service/sources/fund_flows/queries.sql) and the counts are the
+fund's share counts from the issuer's date. Downloaded files are untrusted: the XML is read with
+defusedxml, which refuses a DTD (hence any entity, internal or external) before expanding
+anything, and the worksheet is streamed (`iterparse`), each row dropped once read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+from defusedxml.ElementTree import iterparse
+
+from service.errors import IngestError
+from service.ingest.base import (
+    DateParser,
+    Head,
+    IngestOptions,
+    RowError,
+    SourceFile,
+    columns_by_name,
+    is_missing,
+    optional,
+    parse_float,
+    parse_int,
+    parse_symbol,
+)
+from service.sources.fund_flows.format import FundFlows
+
+SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+SHEET = "Historical"
+REQUIRED = {
+    "as_of": ("as of",),
+    "nav": ("nav per share",),
+    "shares": ("shares outstanding",),
+}
+NOT_PUBLISHED = "--"
+"""What the workbook writes in a cell without a value (an Ex-Dividends of a day without one)."""
+BARE_AMPERSAND = re.compile(rb"&(?!(?:#[0-9]{1,8}|#x[0-9A-Fa-f]{1,8}|[A-Za-z_][\w.-]{0,31});)")
+MAX_REFERENCE = 42
+"""Longest `&...;` reference BARE_AMPERSAND leaves alone, with room to spare."""
+READ_BYTES = 1 << 16
+MAX_CELL_CHARS = 64
+"""Longest value a Historical cell holds ("Dec 24, 2025", "304650000"); a longer one is not a
+value of this layout."""
+
+
+@dataclass(frozen=True)
+class _Day:
+    line: int
+    raw: str
+    day: date
+    shares: int | None
+    nav: float | None
+
+
+class IsharesFundHistory(FundFlows):
+    name = "ishares-fund-history"
+    kind = "ishares-fund"
+
+    def __init__(self, path: Path, options: IngestOptions) -> None:
+        super().__init__(path, options)
+        if not options.fund:
+            raise IngestError("an iShares fund history needs --fund SYMBOL (it names no ticker)")
+        self.fund = parse_symbol(options.fund, "--fund")
+        self.dates = DateParser("%b %d, %Y")
+
+    @classmethod
+    def matches(cls, head: Head) -> bool:
+        return head.first.startswith("<?xml") and any(
+            "urn:schemas-microsoft-com:office:spreadsheet" in line for line in head.lines
+        )
+
+    def run_options(self) -> dict[str, str]:
+        return {"fund": self.fund}
+
+    def records(self, source: SourceFile) -> Iterator[tuple[Any, ...]]:
+        days = sorted(self._days(source), key=lambda d: d.day)
+        previous: _Day | None = None
+        repeated = 0
+        for day in days:
+            if previous is not None and (day.shares, day.nav) == (previous.shares, previous.nav):
+                # The same count and the same NAV to the sixth decimal as the session before is
+                # the previous publication carried forward, not a day without creations: the day
+                # is left out, so that neither it nor the next one gets a flow (a zero here would
+                # be a number nobody published).
+                repeated += 1
+                self.counters.skipped += 1
+                continue
+            previous = day
+            yield (
+                day.line,
+                day.raw,
+                f"{self.fund}|{day.day}",
+                self.fund,
+                day.day,
+                None,
+                None,
+                "etf",
+                "source",
+                None,
+                day.shares,
+                day.nav,
+            )
+        self.counters.details["repeated_days"] = repeated
+
+    def _days(self, source: SourceFile) -> Iterator[_Day]:
+        at: dict[str, int] | None = None
+        number = 0
+        for cells in _worksheet_rows(self.path, SHEET):
+            number += 1
+            if at is None:
+                if not any(cells):
+                    continue
+                try:
+                    at = columns_by_name([c.lower() for c in cells], REQUIRED)
+                except IngestError as exc:
+                    raise IngestError(f"the {SHEET} worksheet: {exc.message}") from None
+                continue
+            if not any(cells):
+                continue
+            self.counters.read += 1
+            raw = "|".join(cells)
+            try:
+                day = self._day(number, raw, cells, at)
+            except RowError as exc:
+                source.rejects.add(number, raw, str(exc))
+                continue
+            if day is None:
+                self.counters.skipped += 1
+            else:
+                yield day
+        if at is None:
+            raise IngestError(f"the {SHEET} worksheet has no header row")
+
+    def _day(self, number: int, raw: str, cells: list[str], at: dict[str, int]) -> _Day | None:
+        if len(cells) <= max(at.values()):
+            raise RowError(f"expected at least {max(at.values()) + 1} cells, found {len(cells)}")
+        if any(len(c) > MAX_CELL_CHARS for c in cells):
+            raise RowError(f"a cell of more than {MAX_CELL_CHARS} characters")
+        day = self.dates(cells[at["as_of"]], "As Of")
+        if day > self.today:
+            raise RowError(f"As Of {day} is in the future")
+        shares = optional(_value(cells[at["shares"]]), parse_int, "Shares Outstanding")
+        nav = optional(_value(cells[at["nav"]]), parse_float, "NAV per Share")
+        if nav is not None and nav <= 0:
+            raise RowError(f"NAV per Share: {nav} must be positive")
+        if shares is None:
+            return None  # a day without a count: nothing to store
+        return _Day(number, raw, day, shares, nav)
+
+
+def _value(text: str) -> str | None:
+    return None if text == NOT_PUBLISHED or is_missing(text) else text
+
+
+class _Ampersands:
+    """The file as a binary stream with every bare `&` escaped.
+
+    iShares writes URLs into attributes as they are (`ss:HRef="...#!type=ishares&style=All"`),
+    which makes its workbook not well-formed XML; an `&` that does not start a reference can only
+    mean itself, so it becomes `&amp;`. References stay as they are: a named one other than the
+    five of XML still fails the parse (no DTD may declare it)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.carry = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while True:
+            data = self.handle.read(size if size > 0 else READ_BYTES)
+            block, self.carry = self.carry + data, b""
+            if not data:
+                return BARE_AMPERSAND.sub(b"&amp;", block)
+            # A reference cut by the block's end is finished by the next block: hold it back.
+            cut = block.rfind(b"&")
+            if cut >= 0 and b";" not in block[cut:] and len(block) - cut <= MAX_REFERENCE:
+                block, self.carry = block[:cut], block[cut:]
+            if block:
+                return BARE_AMPERSAND.sub(b"&amp;", block)
+
+
+def _worksheet_rows(path: Path, sheet: str) -> Iterator[list[str]]:
+    """The cells of each row of one worksheet, as text, placed by `ss:Index` where a row skips
+    cells. Other worksheets are read past and dropped, row by row."""
+    inside = False
+    found = False
+    try:
+        with path.open("rb") as handle:
+            events = iterparse(_Ampersands(handle), events=("start", "end"), forbid_dtd=True)
+            for event, element in events:
+                if event == "start":
+                    if element.tag == f"{SS}Worksheet":
+                        inside = element.get(f"{SS}Name") == sheet
+                        found = found or inside
+                    continue
+                if element.tag == f"{SS}Row":
+                    if inside:
+                        yield _cells(element)
+                    element.clear()
+                elif element.tag == f"{SS}Worksheet":
+                    element.clear()
+                    if inside:
+                        return
+    except defusedxml.DefusedXmlException as exc:
+        raise IngestError(f"the workbook is refused: {exc}") from None
+    except ParseError as exc:
+        raise IngestError(f"the workbook is not well-formed XML: {exc}") from None
+    if not found:
+        raise IngestError(f"the workbook has no {sheet} worksheet")
+
+
+def _cells(row: Element) -> list[str]:
+    cells: list[str] = []
+    for cell in row.iter(f"{SS}Cell"):
+        index = cell.get(f"{SS}Index")
+        if index is not None and index.isdigit():
+            position = int(index) - 1
+            if position > len(cells) + 256:
+                raise IngestError(f"a row skips to cell {index}: not this layout")
+            cells.extend([""] * (position - len(cells)))
+        data = cell.find(f"{SS}Data")
+        cells.append("" if data is None else "".join(data.itertext()).strip())
+    return cells
