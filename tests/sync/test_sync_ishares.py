@@ -172,3 +172,97 @@ def equity_rows(path: Path) -> list[list[str]]:
         for row in rows[header + 1 :]
         if len(row) > 10 and row[3] == "Equity" and not row[10].startswith("NO MARKET")
     ]
+
+
+def without_day(workbook: bytes, day: str, copy_from: str | None = None) -> bytes:
+    """The workbook with the Historical row of `day` removed, or given the values of the row of
+    `copy_from` (the issuer's file republished unchanged for a day)."""
+    text = workbook.decode("utf-8-sig")
+    rows = re.findall(r"<ss:Row>(?:(?!</ss:Row>).)*</ss:Row>\n?", text, re.S)
+    target = next(r for r in rows if f'String">{day}</ss:Data>' in r)
+    if copy_from is None:
+        return text.replace(target, "").encode()
+    source = next(r for r in rows if f'String">{copy_from}</ss:Data>' in r)
+    return text.replace(target, source.replace(copy_from, day)).encode()
+
+
+@pytest.mark.parametrize(
+    ("case", "change"),
+    [
+        ("a day without a row", {"copy_from": None}),
+        ("a day repeating the day before", {"copy_from": "Dec 09, 2025"}),
+    ],
+)
+async def test_a_day_the_issuer_did_not_publish_is_no_flow_not_a_zero(
+    case: str,
+    change: dict[str, str | None],
+    database_url: str,
+    host: tuple[str, Script],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    servers: Servers,
+    redis_prefix: str,
+) -> None:
+    """Built from the real workbook with the row of 2025-12-10 removed, or carrying Dec 9's count
+    and NAV: neither Dec 10 nor Dec 11 (whose change spans two sessions) has a flow, the week
+    says it holds 3 days of 5, and the other days keep their flows."""
+    base, script = host
+    workbook = without_day(fund_workbook(), "Dec 10, 2025", **change)
+    script.on(FUND, Answer(body=workbook))
+    result = sync(database_url, base, tmp_path, monkeypatch)
+    assert result.returncode == 0, result.stdout
+    data = await graphql(database_url, servers, redis_prefix, FLOWS)
+    served = {d["periodEnd"]: d["flowUsd"] for d in data["security"]["day"]}
+    assert "2025-12-10" not in served, case
+    assert "2025-12-11" not in served, case
+    daily = expected_daily(history(fund_workbook()))
+    assert served["2025-12-12"] == pytest.approx(daily[date(2025, 12, 12)], abs=0.01)
+    week = next(w for w in data["security"]["week"] if w["periodEnd"] == "2025-12-12")
+    assert week["daysReported"] == 3
+    assert week["flowUsd"] == pytest.approx(
+        sum(daily[date(2025, 12, d)] for d in (8, 9, 12)), abs=0.05
+    )
+
+
+def test_a_fund_that_is_not_configured_is_a_clear_error(
+    database_url: str, host: tuple[str, Script], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, script = host
+    monkeypatch.setenv("SHORTFLOW_ISHARES_BASE_URL", base)
+    monkeypatch.setenv("SHORTFLOW_ISHARES_SYNC_FUNDS", "IWM,SPY")
+    result = shortflow(database_url, base, tmp_path, "sync", *WINDOW)
+    assert result.returncode == 2, result.stdout
+    message = " ".join(result.stdout.split())
+    assert "SHORTFLOW_ISHARES_SYNC_FUNDS: SPY not configured" in message
+    assert "SHORTFLOW_ISHARES_FUNDS" in message
+    assert "funds of other issuers (SPDR, Vanguard, Invesco, ...) are not supported yet" in message
+    assert "Traceback" not in result.stdout
+    assert script.requests == []
+
+
+def test_a_configured_fund_is_fetched_at_its_own_paths(
+    database_url: str, host: tuple[str, Script], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, script = host
+    monkeypatch.setenv("SHORTFLOW_ISHARES_BASE_URL", base)
+    monkeypatch.setenv("SHORTFLOW_ISHARES_SYNC_FUNDS", "IWB")
+    monkeypatch.setenv(
+        "SHORTFLOW_ISHARES_FUNDS",
+        '{"IWB": {"product_id": 239707, "slug": "ishares-russell-1000-etf",'
+        ' "fund_file": "iShares-Russell-1000-ETF", "index": "R1000"}}',
+    )
+    args = ("--since", "2025-11-10", "--until", "2025-11-14", "--source", "ishares")
+    result = shortflow(database_url, base, tmp_path, "sync", "--dry-run", *args)
+    assert result.returncode == 0, result.stdout
+    product = f"{base}/us/products/239707/ishares-russell-1000-etf"
+    assert "ishares: 2 to fetch" in result.stdout
+    assert (
+        f"2025-11-14 IWB history  {product}/1521942788811.ajax?fileType=xls"
+        "&fileName=iShares-Russell-1000-ETF_fund&dataType=fund"
+    ) in result.stdout
+    # 2025-11-14 is a FINRA settlement date and the window's last trading day: one file.
+    assert (
+        f"2025-11-14 IWB holdings  {product}/1467271812596.ajax?fileType=csv"
+        "&fileName=IWB_holdings&dataType=fund&asOfDate=20251114"
+    ) in result.stdout
+    assert script.requests == []
