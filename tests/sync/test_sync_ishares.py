@@ -142,6 +142,23 @@ async def test_iwm_flows_members_and_prices_from_the_real_files(
     assert weeks[0]["daysReported"] == 4  # Nov 3 has no flow: nothing before it
     assert any(w["isRecordInflow"] for w in weeks)
 
+    counts = await graphql(
+        database_url,
+        servers,
+        redis_prefix,
+        """{ security(symbol: "IWM") { type
+            dec10: sharesOutstanding(asOf: "2025-12-10")
+            dec13: sharesOutstanding(asOf: "2025-12-13")
+            nov02: sharesOutstanding(asOf: "2025-11-02") } }""",
+    )
+    # The issuer's count of each day is known from that day: a Saturday sees Friday's.
+    assert counts["security"] == {
+        "type": "ETF",
+        "dec10": rows[date(2025, 12, 10)][1],
+        "dec13": rows[date(2025, 12, 12)][1],
+        "nov02": None,
+    }
+
     equities = equity_rows(shared_file("ishares/IWM_holdings_2025-11-05.csv"))
     members = await graphql(
         database_url,
