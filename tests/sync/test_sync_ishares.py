@@ -95,7 +95,9 @@ FLOWS = """{ security(symbol: "IWM") {
     day: fundFlows(from: "2025-11-01", to: "2025-12-31", period: DAY) {
         periodEnd flowUsd sharesOutstanding nav source }
     week: fundFlows(from: "2025-11-01", to: "2025-12-31", period: WEEK) {
-        periodStart periodEnd flowUsd daysReported isRecordInflow isRecordOutflow source } } }"""
+        periodStart periodEnd flowUsd daysReported isRecordInflow isRecordOutflow source }
+    month: fundFlows(from: "2025-11-01", to: "2025-12-31", period: MONTH) {
+        periodEnd flowUsd daysReported isRecordInflow isRecordOutflow complete } } }"""
 
 
 async def test_iwm_flows_members_and_prices_from_the_real_files(
@@ -141,6 +143,16 @@ async def test_iwm_flows_members_and_prices_from_the_real_files(
     assert [w["periodEnd"] for w in weeks][:2] == ["2025-11-07", "2025-11-14"]
     assert weeks[0]["daysReported"] == 4  # Nov 3 has no flow: nothing before it
     assert any(w["isRecordInflow"] for w in weeks)
+
+    november, december = data["security"]["month"]
+    for month, served_month in ((11, november), (12, december)):
+        days = [flow for day, flow in daily.items() if day.month == month]
+        assert served_month["flowUsd"] == pytest.approx(sum(days), abs=0.05)
+        assert served_month["daysReported"] == len(days)
+    assert (november["periodEnd"], november["complete"]) == ("2025-11-28", True)
+    assert (december["periodEnd"], december["complete"]) == ("2025-12-31", False)  # to Dec 24
+    assert not november["isRecordInflow"]  # the first month: nothing earlier to beat
+    assert december["isRecordInflow"] == (december["flowUsd"] > max(november["flowUsd"], 0))
 
     counts = await graphql(
         database_url,
