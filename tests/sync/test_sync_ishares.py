@@ -154,6 +154,13 @@ async def test_iwm_flows_members_and_prices_from_the_real_files(
     assert not november["isRecordInflow"]  # the first month: nothing earlier to beat
     assert december["isRecordInflow"] == (december["flowUsd"] > max(november["flowUsd"], 0))
 
+    settings = make_settings(database_url, servers.redis_url, redis_prefix)
+    async with app_client(settings) as client:
+        rest = await client.get("/v1/funds/IWM/flows?from=2025-12-17&to=2025-12-17")
+    assert rest.status_code == 200, rest.text
+    [flow] = rest.json()["data"]
+    assert (flow["flow_usd"], flow["source"]) == (served[date(2025, 12, 17)]["flowUsd"], "derived")
+
     counts = await graphql(
         database_url,
         servers,
