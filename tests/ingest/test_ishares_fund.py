@@ -9,8 +9,7 @@ import pytest
 from service.sources.ishares.format import BARE_AMPERSAND, _Ampersands
 
 TEXT = (
-    b'<a href="#!type=ishares&style=All&view=x">S&P 500 &amp; more &#38; &#x26; &lt;'
-    b"&unknown; & &"
+    b'<a href="#!type=ishares&style=All&view=x">S&P 500 &amp; more &#38; &#x26; &lt;&unknown; & &'
 )
 EXPECTED = (
     b'<a href="#!type=ishares&amp;style=All&amp;view=x">S&amp;P 500 &amp; more &#38; &#x26; '
