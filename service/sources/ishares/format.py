@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
@@ -37,13 +35,8 @@ from service.ingest.base import (
     RowError,
     SourceFile,
     columns_by_name,
-    is_missing,
-    optional,
-    parse_float,
-    parse_int,
-    parse_symbol,
 )
-from service.sources.fund_flows.format import FundFlows
+from service.sources.fund_flows.history import Day, FundHistory
 
 SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 SHEET = "Historical"
@@ -52,8 +45,6 @@ REQUIRED = {
     "nav": ("nav per share",),
     "shares": ("shares outstanding",),
 }
-NOT_PUBLISHED = "--"
-"""What the workbook writes in a cell without a value (an Ex-Dividends of a day without one)."""
 BARE_AMPERSAND = re.compile(rb"&(?!(?:#[0-9]{1,8}|#x[0-9A-Fa-f]{1,8}|[A-Za-z_][\w.-]{0,31});)")
 MAX_REFERENCE = 42
 """Longest `&...;` reference BARE_AMPERSAND leaves alone, with room to spare."""
@@ -63,24 +54,12 @@ MAX_CELL_CHARS = 64
 value of this layout."""
 
 
-@dataclass(frozen=True)
-class _Day:
-    line: int
-    raw: str
-    day: date
-    shares: int | None
-    nav: float | None
-
-
-class IsharesFundHistory(FundFlows):
+class IsharesFundHistory(FundHistory):
     name = "ishares-fund-history"
     kind = "ishares-fund"
 
     def __init__(self, path: Path, options: IngestOptions) -> None:
         super().__init__(path, options)
-        if not options.fund:
-            raise IngestError("an iShares fund history needs --fund SYMBOL (it names no ticker)")
-        self.fund = parse_symbol(options.fund, "--fund")
         self.dates = DateParser("%b %d, %Y")
 
     @classmethod
@@ -89,58 +68,33 @@ class IsharesFundHistory(FundFlows):
             "urn:schemas-microsoft-com:office:spreadsheet" in line for line in head.lines
         )
 
-    def run_options(self) -> dict[str, str]:
-        return {"fund": self.fund}
-
-    def records(self, source: SourceFile) -> Iterator[tuple[Any, ...]]:
-        days = sorted(self._days(source), key=lambda d: d.day)
-        previous: _Day | None = None
-        repeated = 0
-        for day in days:
-            if previous is not None and (day.shares, day.nav) == (previous.shares, previous.nav):
-                # The same count and the same NAV to the sixth decimal as the session before is
-                # the previous publication carried forward, not a day without creations: the day
-                # is left out, so that neither it nor the next one gets a flow (a zero here would
-                # be a number nobody published).
-                repeated += 1
-                self.counters.skipped += 1
-                continue
-            previous = day
-            yield (
-                day.line,
-                day.raw,
-                f"{self.fund}|{day.day}",
-                self.fund,
-                day.day,
-                None,
-                None,
-                "etf",
-                "source",
-                None,
-                day.shares,
-                day.nav,
-            )
-        self.counters.details["repeated_days"] = repeated
-
-    def _days(self, source: SourceFile) -> Iterator[_Day]:
+    def days(self, source: SourceFile) -> Iterator[Day]:
         at: dict[str, int] | None = None
         number = 0
         for cells in _worksheet_rows(self.path, SHEET):
             number += 1
+            if not any(cells):
+                continue
             if at is None:
-                if not any(cells):
-                    continue
                 try:
                     at = columns_by_name([c.lower() for c in cells], REQUIRED)
                 except IngestError as exc:
                     raise IngestError(f"the {SHEET} worksheet: {exc.message}") from None
                 continue
-            if not any(cells):
-                continue
             self.counters.read += 1
             raw = "|".join(cells)
             try:
-                day = self._day(number, raw, cells, at)
+                if len(cells) <= max(at.values()):
+                    raise RowError(f"expected {max(at.values()) + 1} cells, found {len(cells)}")
+                if any(len(c) > MAX_CELL_CHARS for c in cells):
+                    raise RowError(f"a cell of more than {MAX_CELL_CHARS} characters")
+                day = self.day(
+                    number,
+                    raw,
+                    self.dates(cells[at["as_of"]], "As Of"),
+                    cells[at["nav"]],
+                    cells[at["shares"]],
+                )
             except RowError as exc:
                 source.rejects.add(number, raw, str(exc))
                 continue
@@ -150,26 +104,6 @@ class IsharesFundHistory(FundFlows):
                 yield day
         if at is None:
             raise IngestError(f"the {SHEET} worksheet has no header row")
-
-    def _day(self, number: int, raw: str, cells: list[str], at: dict[str, int]) -> _Day | None:
-        if len(cells) <= max(at.values()):
-            raise RowError(f"expected at least {max(at.values()) + 1} cells, found {len(cells)}")
-        if any(len(c) > MAX_CELL_CHARS for c in cells):
-            raise RowError(f"a cell of more than {MAX_CELL_CHARS} characters")
-        day = self.dates(cells[at["as_of"]], "As Of")
-        if day > self.today:
-            raise RowError(f"As Of {day} is in the future")
-        shares = optional(_value(cells[at["shares"]]), parse_int, "Shares Outstanding")
-        nav = optional(_value(cells[at["nav"]]), parse_float, "NAV per Share")
-        if nav is not None and nav <= 0:
-            raise RowError(f"NAV per Share: {nav} must be positive")
-        if shares is None:
-            return None  # a day without a count: nothing to store
-        return _Day(number, raw, day, shares, nav)
-
-
-def _value(text: str) -> str | None:
-    return None if text == NOT_PUBLISHED or is_missing(text) else text
 
 
 class _Ampersands:
