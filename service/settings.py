@@ -315,6 +315,18 @@ class Settings(BaseSettings):
         description="Comma-separated symbols of the iShares funds `shortflow sync` fetches "
         "(each known, or defined in SHORTFLOW_ISHARES_FUNDS).",
     )
+    spdr_base_url: str = Field(
+        default="https://www.ssga.com",
+        validation_alias=_env("SHORTFLOW_SPDR_BASE_URL"),
+        description="Where `shortflow sync` downloads State Street's SPDR NAV histories (a "
+        "mirror, or a test server).",
+    )
+    spdr_sync_funds: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["SPY"],
+        max_length=500,
+        validation_alias=_env("SHORTFLOW_SPDR_SYNC_FUNDS"),
+        description="Comma-separated symbols of the SPDR funds `shortflow sync` fetches.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=_env("SHORTFLOW_LOG_LEVEL")
     )
@@ -345,13 +357,14 @@ class Settings(BaseSettings):
         "cors_origins",
         "trusted_proxies",
         "ishares_sync_funds",
+        "spdr_sync_funds",
         mode="before",
     )
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
-    @field_validator("ishares_funds", "ishares_sync_funds")
+    @field_validator("ishares_funds", "ishares_sync_funds", "spdr_sync_funds")
     @classmethod
     def _check_fund_symbols(cls, value: dict[str, IsharesFund] | list[str]) -> object:
         # The symbols become download paths and security symbols: no room for anything odd.

@@ -19,6 +19,7 @@ from service.sources import (
     securities,
     short_interest,
     short_volume,
+    spdr,
 )
 
 SOURCES: tuple[Source, ...] = (
@@ -30,6 +31,7 @@ SOURCES: tuple[Source, ...] = (
     index_members.SOURCE,
     securities.SOURCE,
     ishares.SOURCE,
+    spdr.SOURCE,
 )
 
 FORMATS: tuple[type[Format], ...] = tuple(fmt for source in SOURCES for fmt in source.formats)

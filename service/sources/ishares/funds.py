@@ -49,15 +49,16 @@ def synced(settings: Settings) -> dict[str, IsharesFund]:
     """The funds of SHORTFLOW_ISHARES_SYNC_FUNDS, in its order.
 
     A symbol that is not configured stops the sync with a message naming both settings: it may
-    be an iShares fund nobody described yet, or another issuer's (SPY is State Street's), for
-    which there is no fetcher yet; guessing its URL would fetch someone else's numbers."""
+    be an iShares fund nobody described yet, or another issuer's (SPY is State Street's: the
+    spdr source), for which guessing an iShares URL would fetch someone else's numbers."""
     funds = configured(settings)
     unknown = [s for s in settings.ishares_sync_funds if s not in funds]
     if unknown:
         raise SettingsError(
             f"SHORTFLOW_ISHARES_SYNC_FUNDS: {', '.join(unknown)} not configured. An iShares fund "
             "needs its product id, URL slug, fund file name and index in SHORTFLOW_ISHARES_FUNDS "
-            f"(known without it: {', '.join(KNOWN)}); funds of other issuers (SPDR, Vanguard, "
-            "Invesco, ...) are not supported yet"
+            f"(known without it: {', '.join(KNOWN)}); SPDR funds (SPY, ...) are the spdr source's "
+            "(SHORTFLOW_SPDR_SYNC_FUNDS); funds of other issuers (Vanguard, Invesco, ...) are "
+            "not supported yet"
         )
     return {symbol: funds[symbol] for symbol in settings.ishares_sync_funds}
