@@ -15,12 +15,10 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
-
-import defusedxml
-from defusedxml.ElementTree import iterparse
+from xml.etree.ElementTree import Element
 
 from service.errors import IngestError
+from service.ingest.xmlfile import parse_events
 from service.sync.archive import extract_member
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -55,15 +53,10 @@ def first_sheet_rows(path: Path) -> Iterator[list[str]]:
 
 def _elements(path: Path, tag: str) -> Iterator[Element]:
     """Each `tag` element of the part once read whole, dropped after its caller is done."""
-    try:
-        for _, element in iterparse(str(path), events=("end",), forbid_dtd=True):
-            if element.tag == tag:
-                yield element
-                element.clear()
-    except defusedxml.DefusedXmlException as exc:
-        raise IngestError(f"the workbook is refused: {exc}") from None
-    except ParseError as exc:
-        raise IngestError(f"the workbook is not well-formed XML: {exc}") from None
+    for _, element in parse_events(str(path)):
+        if element.tag == tag:
+            yield element
+            element.clear()
 
 
 def _text(element: Element) -> str:

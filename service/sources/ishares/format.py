@@ -13,7 +13,7 @@ Rows become fund-flow rows (shares outstanding and NAV of the day, no reported f
 are derived by the fund-flows rule (service/sources/fund_flows/queries.sql) and the counts are the
 fund's share counts from the issuer's date. Downloaded files are untrusted: the XML is read with
 defusedxml, which refuses a DTD (hence any entity, internal or external) before expanding
-anything, and the worksheet is streamed (`iterparse`), each row dropped once read.
+anything (service/ingest/xmlfile.py), and the worksheet is streamed, each row dropped once read.
 """
 
 from __future__ import annotations
@@ -22,10 +22,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
-from xml.etree.ElementTree import Element, ParseError
-
-import defusedxml
-from defusedxml.ElementTree import iterparse
+from xml.etree.ElementTree import Element
 
 from service.errors import IngestError
 from service.ingest.base import (
@@ -36,6 +33,7 @@ from service.ingest.base import (
     SourceFile,
     columns_by_name,
 )
+from service.ingest.xmlfile import parse_events
 from service.sources.fund_flows.history import Day, FundHistory
 
 SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
@@ -137,27 +135,21 @@ def _worksheet_rows(path: Path, sheet: str) -> Iterator[list[str]]:
     cells. Other worksheets are read past and dropped, row by row."""
     inside = False
     found = False
-    try:
-        with path.open("rb") as handle:
-            events = iterparse(_Ampersands(handle), events=("start", "end"), forbid_dtd=True)
-            for event, element in events:
-                if event == "start":
-                    if element.tag == f"{SS}Worksheet":
-                        inside = element.get(f"{SS}Name") == sheet
-                        found = found or inside
-                    continue
-                if element.tag == f"{SS}Row":
-                    if inside:
-                        yield _cells(element)
-                    element.clear()
-                elif element.tag == f"{SS}Worksheet":
-                    element.clear()
-                    if inside:
-                        return
-    except defusedxml.DefusedXmlException as exc:
-        raise IngestError(f"the workbook is refused: {exc}") from None
-    except ParseError as exc:
-        raise IngestError(f"the workbook is not well-formed XML: {exc}") from None
+    with path.open("rb") as handle:
+        for event, element in parse_events(_Ampersands(handle), ("start", "end")):
+            if event == "start":
+                if element.tag == f"{SS}Worksheet":
+                    inside = element.get(f"{SS}Name") == sheet
+                    found = found or inside
+                continue
+            if element.tag == f"{SS}Row":
+                if inside:
+                    yield _cells(element)
+                element.clear()
+            elif element.tag == f"{SS}Worksheet":
+                element.clear()
+                if inside:
+                    return
     if not found:
         raise IngestError(f"the workbook has no {sheet} worksheet")
 
