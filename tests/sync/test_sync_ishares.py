@@ -269,10 +269,9 @@ def test_a_fund_that_is_not_configured_is_a_clear_error(
     result = shortflow(database_url, base, tmp_path, "sync", *WINDOW)
     assert result.returncode == 2, result.stdout
     message = " ".join(result.stdout.split())
-    assert "SHORTFLOW_ISHARES_SYNC_FUNDS: SPY not configured" in message
-    assert "SHORTFLOW_ISHARES_FUNDS" in message
-    assert "SPDR funds (SPY, ...) are the spdr source's (SHORTFLOW_SPDR_SYNC_FUNDS)" in message
-    assert "funds of other issuers (Vanguard, Invesco, ...) are not supported yet" in message
+    assert "SHORTFLOW_ISHARES_SYNC_FUNDS: SPY not configured: describe it in " in message
+    assert "SHORTFLOW_ISHARES_FUNDS (product id, slug, fund file, index" in message
+    assert "SPDR funds: SHORTFLOW_SPDR_SYNC_FUNDS; other issuers: not supported yet" in message
     assert "Traceback" not in result.stdout
     assert script.requests == []
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from service.errors import IngestError
 from service.ingest.base import (
@@ -29,6 +29,9 @@ from service.ingest.base import (
 )
 from service.sources.fund_flows.format import FundFlows
 
+MAX_CELL_CHARS = 64
+"""Longest value a history cell holds ("Dec 24, 2025", "304650000"); a longer one is not a value
+of these layouts."""
 NOT_PUBLISHED = "--"
 """What the issuers write in a cell without a value (iShares' Ex-Dividends of most days)."""
 
@@ -54,12 +57,52 @@ class FundHistory(FundFlows):
     def run_options(self) -> dict[str, str]:
         return {"fund": self.fund}
 
-    @abstractmethod
-    def days(self, source: SourceFile) -> Iterator[Day]:
-        """The file's days in any order; bad rows go to `source.rejects`."""
+    no_header: ClassVar[str]
+    """The error for a file whose table never starts."""
 
-    def day(self, line: int, raw: str, day: date, nav: str, shares: str) -> Day | None:
+    @abstractmethod
+    def rows(self) -> Iterator[list[str]]:
+        """The cells of each row of the file's table and of what comes above it, as text."""
+
+    @abstractmethod
+    def header(self, cells: list[str]) -> dict[str, int] | None:
+        """For a row above the table, None; for its header, where `date`, `nav` and `shares`
+        are. IngestError when a row says the file is not what was asked for."""
+
+    @abstractmethod
+    def parse_date(self, text: str) -> date:
+        """The day a date cell names (RowError if it names none)."""
+
+    def days(self, source: SourceFile) -> Iterator[Day]:
+        """The table's days, in the file's order; bad rows go to `source.rejects`."""
+        at: dict[str, int] | None = None
+        for number, cells in enumerate(self.rows(), start=1):
+            if not any(cells):
+                continue
+            if at is None:
+                at = self.header(cells)
+                continue
+            self.counters.read += 1
+            raw = "|".join(cells)
+            try:
+                day = self._day(number, raw, cells, at)
+            except RowError as exc:
+                source.rejects.add(number, raw, str(exc))
+                continue
+            if day is None:
+                self.counters.skipped += 1
+            else:
+                yield day
+        if at is None:
+            raise IngestError(self.no_header)
+
+    def _day(self, line: int, raw: str, cells: list[str], at: dict[str, int]) -> Day | None:
         """One row's values checked, or None for a day without a count (nothing to store)."""
+        if len(cells) <= max(at.values()):
+            raise RowError(f"expected {max(at.values()) + 1} cells, found {len(cells)}")
+        if any(len(c) > MAX_CELL_CHARS for c in cells):
+            raise RowError(f"a cell of more than {MAX_CELL_CHARS} characters")
+        day, nav, shares = self.parse_date(cells[at["date"]]), cells[at["nav"]], cells[at["shares"]]
         if day > self.today:
             raise RowError(f"date {day} is in the future")
         count = optional(_value(shares), parse_int, "shares outstanding", separators=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
@@ -29,17 +30,15 @@ from service.ingest.base import (
     DateParser,
     Head,
     IngestOptions,
-    RowError,
-    SourceFile,
     columns_by_name,
 )
 from service.ingest.xmlfile import parse_events
-from service.sources.fund_flows.history import Day, FundHistory
+from service.sources.fund_flows.history import FundHistory
 
 SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 SHEET = "Historical"
 REQUIRED = {
-    "as_of": ("as of",),
+    "date": ("as of",),
     "nav": ("nav per share",),
     "shares": ("shares outstanding",),
 }
@@ -47,14 +46,12 @@ BARE_AMPERSAND = re.compile(rb"&(?!(?:#[0-9]{1,8}|#x[0-9A-Fa-f]{1,8}|[A-Za-z_][\
 MAX_REFERENCE = 42
 """Longest `&...;` reference BARE_AMPERSAND leaves alone, with room to spare."""
 READ_BYTES = 1 << 16
-MAX_CELL_CHARS = 64
-"""Longest value a Historical cell holds ("Dec 24, 2025", "304650000"); a longer one is not a
-value of this layout."""
 
 
 class IsharesFundHistory(FundHistory):
     name = "ishares-fund-history"
     kind = "ishares-fund"
+    no_header = f"the {SHEET} worksheet has no header row"
 
     def __init__(self, path: Path, options: IngestOptions) -> None:
         super().__init__(path, options)
@@ -66,42 +63,17 @@ class IsharesFundHistory(FundHistory):
             "urn:schemas-microsoft-com:office:spreadsheet" in line for line in head.lines
         )
 
-    def days(self, source: SourceFile) -> Iterator[Day]:
-        at: dict[str, int] | None = None
-        number = 0
-        for cells in _worksheet_rows(self.path, SHEET):
-            number += 1
-            if not any(cells):
-                continue
-            if at is None:
-                try:
-                    at = columns_by_name([c.lower() for c in cells], REQUIRED)
-                except IngestError as exc:
-                    raise IngestError(f"the {SHEET} worksheet: {exc.message}") from None
-                continue
-            self.counters.read += 1
-            raw = "|".join(cells)
-            try:
-                if len(cells) <= max(at.values()):
-                    raise RowError(f"expected {max(at.values()) + 1} cells, found {len(cells)}")
-                if any(len(c) > MAX_CELL_CHARS for c in cells):
-                    raise RowError(f"a cell of more than {MAX_CELL_CHARS} characters")
-                day = self.day(
-                    number,
-                    raw,
-                    self.dates(cells[at["as_of"]], "As Of"),
-                    cells[at["nav"]],
-                    cells[at["shares"]],
-                )
-            except RowError as exc:
-                source.rejects.add(number, raw, str(exc))
-                continue
-            if day is None:
-                self.counters.skipped += 1
-            else:
-                yield day
-        if at is None:
-            raise IngestError(f"the {SHEET} worksheet has no header row")
+    def rows(self) -> Iterator[list[str]]:
+        return _worksheet_rows(self.path, SHEET)
+
+    def header(self, cells: list[str]) -> dict[str, int]:
+        try:
+            return columns_by_name([c.lower() for c in cells], REQUIRED)
+        except IngestError as exc:
+            raise IngestError(f"the {SHEET} worksheet: {exc.message}") from None
+
+    def parse_date(self, text: str) -> date:
+        return self.dates(text, "As Of")
 
 
 class _Ampersands:

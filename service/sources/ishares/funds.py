@@ -55,10 +55,9 @@ def synced(settings: Settings) -> dict[str, IsharesFund]:
     unknown = [s for s in settings.ishares_sync_funds if s not in funds]
     if unknown:
         raise SettingsError(
-            f"SHORTFLOW_ISHARES_SYNC_FUNDS: {', '.join(unknown)} not configured. An iShares fund "
-            "needs its product id, URL slug, fund file name and index in SHORTFLOW_ISHARES_FUNDS "
-            f"(known without it: {', '.join(KNOWN)}); SPDR funds (SPY, ...) are the spdr source's "
-            "(SHORTFLOW_SPDR_SYNC_FUNDS); funds of other issuers (Vanguard, Invesco, ...) are "
-            "not supported yet"
+            f"SHORTFLOW_ISHARES_SYNC_FUNDS: {', '.join(unknown)} not configured: describe it in "
+            "SHORTFLOW_ISHARES_FUNDS (product id, slug, fund file, index; known: "
+            f"{', '.join(KNOWN)}). SPDR funds: SHORTFLOW_SPDR_SYNC_FUNDS; other issuers: not "
+            "supported yet"
         )
     return {symbol: funds[symbol] for symbol in settings.ishares_sync_funds}

@@ -27,12 +27,10 @@ from service.ingest.base import (
     DateParser,
     Head,
     IngestOptions,
-    RowError,
-    SourceFile,
     columns_by_name,
 )
 from service.ingest.xlsx import first_sheet_rows
-from service.sources.fund_flows.history import Day, FundHistory
+from service.sources.fund_flows.history import FundHistory
 
 REQUIRED = {"date": ("date",), "nav": ("nav",), "shares": ("shares outstanding",)}
 TICKER_LABEL = "ticker symbol:"
@@ -44,6 +42,7 @@ _SERIAL = re.compile(r"^\d{4,6}(\.0+)?$")
 class SpdrNavHistory(FundHistory):
     name = "spdr-navhist"
     kind = "spdr-navhist"
+    no_header = "no `Date, NAV, Shares Outstanding` header row in the first sheet"
 
     def __init__(self, path: Path, options: IngestOptions) -> None:
         super().__init__(path, options)
@@ -54,37 +53,10 @@ class SpdrNavHistory(FundHistory):
         # An .xlsx is a zip whose first member is [Content_Types].xml.
         return head.first.startswith("PK") and "[Content_Types].xml" in head.first
 
-    def days(self, source: SourceFile) -> Iterator[Day]:
-        at: dict[str, int] | None = None
-        for number, cells in enumerate(first_sheet_rows(self.path), start=1):
-            if not any(cells):
-                continue
-            if at is None:
-                at = self._preamble(cells)
-                continue
-            self.counters.read += 1
-            raw = "|".join(cells)
-            try:
-                if len(cells) <= max(at.values()):
-                    raise RowError(f"expected {max(at.values()) + 1} cells, found {len(cells)}")
-                day = self.day(
-                    number,
-                    raw,
-                    self._date(cells[at["date"]]),
-                    cells[at["nav"]],
-                    cells[at["shares"]],
-                )
-            except RowError as exc:
-                source.rejects.add(number, raw, str(exc))
-                continue
-            if day is None:
-                self.counters.skipped += 1
-            else:
-                yield day
-        if at is None:
-            raise IngestError("no `Date, NAV, Shares Outstanding` header row in the first sheet")
+    def rows(self) -> Iterator[list[str]]:
+        return first_sheet_rows(self.path)
 
-    def _preamble(self, cells: list[str]) -> dict[str, int] | None:
+    def header(self, cells: list[str]) -> dict[str, int] | None:
         """The header's columns once the header row comes; checks the fund named above it."""
         names = [c.strip().lower() for c in cells]
         if names[0] == TICKER_LABEL and len(cells) > 1 and cells[1].strip() != self.fund:
@@ -93,7 +65,7 @@ class SpdrNavHistory(FundHistory):
             return None
         return columns_by_name(names, REQUIRED)
 
-    def _date(self, text: str) -> date:
+    def parse_date(self, text: str) -> date:
         if _SERIAL.match(text):
             return EXCEL_EPOCH + timedelta(days=int(float(text)))
         return self.text_dates(text, "Date")
