@@ -85,6 +85,9 @@ class FundFlow:
     period_start: date
     period_end: date
     flow_usd: float
+    source: str
+    """'reported' (the issuer's or the file's flow), 'derived' (from share counts) or, for a
+    week or month holding both, 'mixed'."""
     shares_outstanding: int | None
     nav: float | None
     is_record_inflow: bool

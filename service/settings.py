@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.errors import SettingsError
@@ -26,6 +34,8 @@ _POSTGRES_SCHEMES = ("postgres", "postgresql")
 _REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster")
 _PROVIDER_SYMBOL = re.compile(r"^\^?[A-Za-z0-9][A-Za-z0-9.-]{0,23}$")
 
+_FUND_SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9.-]{0,11}$")
+
 
 def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
@@ -35,6 +45,18 @@ def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+class IsharesFund(BaseModel):
+    """Where an iShares fund's files are (`/us/products/{product_id}/{slug}/...`,
+    `{fund_file}_fund`) and the index it tracks (its holdings are that index's members)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    product_id: int = Field(ge=1, le=10**9)
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,127}$")
+    fund_file: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,127}$")
+    index: str = Field(pattern=r"^[A-Za-z0-9_.\-]{1,32}$")
 
 
 class Settings(BaseSettings):
@@ -315,6 +337,39 @@ class Settings(BaseSettings):
         "securities with short interest, e.g. index levels `^spx,^rut` (stored under the "
         "symbol upper-cased: `^SPX`).",
     )
+    ishares_base_url: str = Field(
+        default="https://www.ishares.com",
+        validation_alias=_env("SHORTFLOW_ISHARES_BASE_URL"),
+        description="Where `shortflow sync` downloads iShares holdings and fund histories (a "
+        "mirror, or a test server).",
+    )
+    ishares_funds: dict[str, IsharesFund] = Field(
+        default_factory=dict,
+        max_length=500,
+        validation_alias=_env("SHORTFLOW_ISHARES_FUNDS"),
+        description='iShares funds to add or override, JSON: {"IWB": {"product_id": 239707, '
+        '"slug": "ishares-russell-1000-etf", "fund_file": "iShares-Russell-1000-ETF", '
+        '"index": "R1000"}}; IWM, IWV, IJR and IVV are known without it.',
+    )
+    ishares_sync_funds: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["IWM", "IWV", "IJR", "IVV"],
+        max_length=500,
+        validation_alias=_env("SHORTFLOW_ISHARES_SYNC_FUNDS"),
+        description="Comma-separated symbols of the iShares funds `shortflow sync` fetches "
+        "(each known, or defined in SHORTFLOW_ISHARES_FUNDS).",
+    )
+    spdr_base_url: str = Field(
+        default="https://www.ssga.com",
+        validation_alias=_env("SHORTFLOW_SPDR_BASE_URL"),
+        description="Where `shortflow sync` downloads State Street's SPDR NAV histories (a "
+        "mirror, or a test server).",
+    )
+    spdr_sync_funds: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["SPY"],
+        max_length=500,
+        validation_alias=_env("SHORTFLOW_SPDR_SYNC_FUNDS"),
+        description="Comma-separated symbols of the SPDR funds `shortflow sync` fetches.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=_env("SHORTFLOW_LOG_LEVEL")
     )
@@ -371,10 +426,26 @@ class Settings(BaseSettings):
                 raise ValueError(f"{symbol!r} (for {code}) is not a symbol")
         return value
 
-    @field_validator("database_replica_urls", "cors_origins", "trusted_proxies", mode="before")
+    @field_validator(
+        "database_replica_urls",
+        "cors_origins",
+        "trusted_proxies",
+        "ishares_sync_funds",
+        "spdr_sync_funds",
+        mode="before",
+    )
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("ishares_funds", "ishares_sync_funds", "spdr_sync_funds")
+    @classmethod
+    def _check_fund_symbols(cls, value: dict[str, IsharesFund] | list[str]) -> object:
+        # The symbols become download paths and security symbols: no room for anything odd.
+        for symbol in value:
+            if not _FUND_SYMBOL.match(symbol):
+                raise ValueError(f"{symbol!r} is not a fund symbol (A-Z, 0-9, '.', '-')")
+        return value
 
     @field_validator("public_url", mode="before")
     @classmethod

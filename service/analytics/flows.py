@@ -23,6 +23,7 @@ def _flow(row: asyncpg.Record, period: str) -> FundFlow:
         period_start=row["period_start"],
         period_end=row["period_end"],
         flow_usd=row["flow_usd"],
+        source=row["source"],
         shares_outstanding=row["shares_outstanding"],
         nav=row["nav"],
         is_record_inflow=row["is_record_inflow"],

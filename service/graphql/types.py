@@ -49,6 +49,21 @@ class FlowDirection(Enum):
     OUTFLOW = strawberry.enum_value("outflow", description="Negative flows, largest outflow first.")
 
 
+@strawberry.enum(description="Where a flow comes from.")
+class FlowSource(Enum):
+    REPORTED = strawberry.enum_value(
+        "reported", description="Published as a flow (by the issuer, or given in the file)."
+    )
+    DERIVED = strawberry.enum_value(
+        "derived",
+        description="(shares outstanding - previous trading day's) x NAV of the day, from the "
+        "share counts the issuer published.",
+    )
+    MIXED = strawberry.enum_value(
+        "mixed", description="A week or month whose days are partly reported, partly derived."
+    )
+
+
 @strawberry.enum(description="Data-quality flags on a short-interest point.")
 class DataFlag(Enum):
     EXTREME_CHANGE = strawberry.enum_value(
@@ -213,6 +228,9 @@ class FundFlow:
     flow_usd: float = strawberry.field(
         description="Net flow in US dollars (to cents): daily as reported, else (shares "
         "outstanding - previous trading day's) x NAV; weeks and months sum the days with data."
+    )
+    source: FlowSource = strawberry.field(
+        description="Reported or derived from share counts (mixed: a period holding both)."
     )
     shares_outstanding: BigInt | None = strawberry.field(
         description="Shares outstanding at the end of the period."

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SecurityType = Literal["stock", "etf"]
+FlowSource = Literal["reported", "derived", "mixed"]
 DataFlag = Literal[
     "EXTREME_CHANGE",
     "DAYS_TO_COVER_UNDEFINED",
@@ -168,6 +169,10 @@ class FundFlow(Resource):
     flow_usd: float = Field(
         description="Net flow in US dollars (to cents): daily as reported, else (shares "
         "outstanding - previous trading day's) x NAV; weeks and months sum the days with data."
+    )
+    source: FlowSource = Field(
+        description="reported (published as a flow), derived (from share counts: shares "
+        "outstanding - previous trading day's, x NAV) or, for a week or month holding both, mixed."
     )
     shares_outstanding: Shares | None = Field(
         description="Shares outstanding at the end of the period."

@@ -15,10 +15,12 @@ from service.sources import (
     fund_flows,
     holdings,
     index_members,
+    ishares,
     prices,
     securities,
     short_interest,
     short_volume,
+    spdr,
 )
 
 SOURCES: tuple[Source, ...] = (
@@ -30,6 +32,8 @@ SOURCES: tuple[Source, ...] = (
     index_members.SOURCE,
     securities.SOURCE,
     cftc.SOURCE,
+    ishares.SOURCE,
+    spdr.SOURCE,
 )
 
 FORMATS: tuple[type[Format], ...] = tuple(fmt for source in SOURCES for fmt in source.formats)

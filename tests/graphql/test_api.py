@@ -128,7 +128,8 @@ async def test_index_exposure_legs_and_members_reporting(gql: Query) -> None:
 async def test_weekly_flows_sum_the_days_and_mark_records(gql: Query) -> None:
     query = """query ($period: FlowPeriod) { security(symbol: "IWM") {
         fundFlows(period: $period, from: "2026-01-01", to: "2026-03-31") {
-            periodStart periodEnd flowUsd isRecordOutflow isRecordInflow daysReported tradingDays }
+            periodStart periodEnd flowUsd isRecordOutflow isRecordInflow daysReported tradingDays
+            source }
         flowRecords(period: WEEK) { largestOutflow { periodEnd flowUsd } } } }"""
     daily = (await gql(query, period="DAY"))["data"]["security"]["fundFlows"]
     weekly = (await gql(query, period="WEEK"))["data"]["security"]
@@ -143,6 +144,7 @@ async def test_weekly_flows_sum_the_days_and_mark_records(gql: Query) -> None:
     # Week of 2026-01-19: Monday was MLK Day, so it runs Tuesday to Friday.
     mlk = next(w for w in weekly["fundFlows"] if w["periodEnd"] == "2026-01-23")
     assert (mlk["periodStart"], mlk["tradingDays"]) == ("2026-01-20", 4)
+    assert {w["source"] for w in weekly["fundFlows"]} == {"REPORTED"}  # flows given in the file
     records = [w for w in weekly["fundFlows"] if w["isRecordOutflow"]]
     lowest = min(weekly["fundFlows"], key=lambda w: w["flowUsd"])
     assert records[-1] == lowest
@@ -154,12 +156,13 @@ async def test_weekly_flows_sum_the_days_and_mark_records(gql: Query) -> None:
 
 async def test_flows_derived_from_share_counts(gql: Query) -> None:
     query = """{ security(symbol: "EWJ") { fundFlows(from: "2026-03-02", to: "2026-03-06") {
-        periodEnd flowUsd sharesOutstanding nav } } }"""
+        periodEnd flowUsd sharesOutstanding nav source } } }"""
     flows = (await gql(query))["data"]["security"]["fundFlows"]
     by_day = {f["periodEnd"]: f for f in flows}
     assert "2026-03-03" not in by_day  # no NAV that day: missing, not zero
     day = by_day["2026-03-04"]
     assert day["flowUsd"] == (222_900_000 - 219_600_000) * 85.61
+    assert day["source"] == "DERIVED"
 
 
 async def test_fund_flow_leaders(gql: Query) -> None:

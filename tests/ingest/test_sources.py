@@ -25,6 +25,8 @@ SAMPLES = {
     "etf/daily_flows_2026q1.csv": "fund-flows",
     "etf/shares_outstanding_2025_2026.csv": "fund-flows",
     "index/russell2000_members_2026-05-05.csv": "index-members",
+    "ishares/IWM_holdings_2025-11-05.csv": "ishares-holdings",
+    "ishares/IWM_fund_xls_head_excerpt.xml": "ishares-fund-history",
 }
 
 

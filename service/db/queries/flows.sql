@@ -12,8 +12,9 @@
 -- fund's newest flow date (a week read on its Tuesday, or past the end of the fund's data, is
 -- not: its sum holds only the days so far).
 -- A record must beat an earlier period: a fund's first period is never one.
+-- source: 'reported' or 'derived' when every day of the period is, else 'mixed'.
 WITH daily AS (
-    SELECT f.fund_id, f.date, f.flow_usd, f.shares_outstanding, f.nav,
+    SELECT f.fund_id, f.date, f.flow_usd, f.flow_source, f.shares_outstanding, f.nav,
            max(f.date) OVER (PARTITION BY f.fund_id) AS fund_latest,
            CASE $2
                WHEN 'day' THEN f.date
@@ -33,6 +34,8 @@ periods AS (
            END AS bucket_end,
            metric_usd(sum(flow_usd)) AS flow_usd,  -- to cents (migration 0013)
            count(*) AS days_reported,
+           CASE WHEN min(flow_source) = max(flow_source) THEN min(flow_source) ELSE 'mixed' END
+               AS source,
            max(fund_latest) AS fund_latest,
            (array_agg(shares_outstanding ORDER BY date DESC)
                 FILTER (WHERE shares_outstanding IS NOT NULL))[1] AS shares_outstanding,
@@ -58,7 +61,8 @@ flagged AS (
     SELECT p.fund_id, p.bucket,
            coalesce(l.first_day, p.bucket) AS period_start,
            coalesce(l.last_day, p.bucket_end) AS period_end,
-           p.flow_usd, p.shares_outstanding, p.nav, p.days_reported::int, p.fund_latest,
+           p.flow_usd, p.source, p.shares_outstanding, p.nav, p.days_reported::int,
+           p.fund_latest,
            coalesce(l.trading_days, 0)::int AS trading_days,
            p.flow_usd > 0
                AND p.flow_usd > coalesce(max(p.flow_usd) OVER prior, 'Infinity') AS is_record_inflow,
@@ -69,7 +73,7 @@ flagged AS (
     WINDOW prior AS (PARTITION BY p.fund_id ORDER BY p.bucket
                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 )
-SELECT s.symbol, f.period_start, f.period_end, f.flow_usd, f.shares_outstanding, f.nav,
+SELECT s.symbol, f.period_start, f.period_end, f.flow_usd, f.source, f.shares_outstanding, f.nav,
        f.days_reported, f.trading_days, f.is_record_inflow, f.is_record_outflow,
        f.period_end <= least($4::date, f.fund_latest) AS complete
 FROM flagged f

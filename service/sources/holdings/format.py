@@ -12,7 +12,8 @@
 
 A snapshot records the fund's shares outstanding (its share count on that date), its equity
 positions, their prices, and defines the index's membership from its date until the next snapshot.
-Non-equity rows (cash, futures, money market) are skipped and counted, not rejected.
+Non-equity rows (cash, futures, money market) and unlisted equity lines (Exchange `NO MARKET`, or
+no ticker: CVRs, warrants) are skipped and counted, not rejected.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from service.ingest.base import (
     RowError,
     SourceFile,
     columns_by_name,
+    is_missing,
     optional,
     parse_float,
     parse_symbol,
@@ -52,8 +54,11 @@ OPTIONAL = {
     "market_value": ("market value",),
     "weight": ("weight (%)", "weight"),
     "price": ("price",),
+    "exchange": ("exchange",),
 }
 EQUITY = "equity"
+NO_MARKET = "no market"
+"""How the Exchange column starts for a line with no market ("NO MARKET (E.G. UNLISTED)")."""
 AS_OF_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%Y-%m-%d", "%m/%d/%Y")
 
 
@@ -175,6 +180,13 @@ class IsharesHoldings(Format):
             raise RowError(f"expected at least {max(at.values()) + 1} fields, found {len(cells)}")
         if cells[at["asset_class"]].strip().lower() != EQUITY:
             return None  # cash, futures, money market: not a member of the index
+        unlisted = "exchange" in at and cells[at["exchange"]].strip().lower().startswith(NO_MARKET)
+        if unlisted or is_missing(cells[at["ticker"]]):
+            # CVRs, warrants, a delisted company's shell: equity the fund holds but no security
+            # anyone can trade, short or price (IWM on 2025-11-05: 6 lines, two of them both
+            # "ADRO"), hence not a member of the index.
+            self.counters.details["unlisted"] = self.counters.details.get("unlisted", 0) + 1
+            return None
         ticker = parse_symbol(cells[at["ticker"]], "Ticker")
         quantity = parse_float(cells[at["quantity"]], "Quantity", separators=True)
         values = [

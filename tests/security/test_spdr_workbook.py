@@ -1,0 +1,82 @@
+"""The SPDR NAV history is an .xlsx (a zip of XML) from the network: a bomb in either layer, a
+reference to nothing, a wrong layout. Workbooks built by the test (no real file exists)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from service.db.pool import Database
+from service.ingest.base import IngestOptions
+from service.ingest.pipeline import IngestOutcome, ingest_file
+from service.ingest.xlsx import MAX_PART_BYTES
+from tests.sync.test_sync_spdr import CONTENT_TYPES, nav_history, workbook
+
+HEADER: list[str | float] = ["Date", "NAV", "Shares Outstanding", "Total Net Assets"]
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url, min_size=1, max_size=2)
+    await database.open()
+    yield database
+    await database.close()
+
+
+async def ingest(db: Database, path: Path, body: bytes) -> IngestOutcome:
+    await asyncio.to_thread(path.write_bytes, body)
+    return await ingest_file(db, path, "spdr-navhist", IngestOptions(fund="SPY"))
+
+
+async def test_a_sheet_inflating_past_the_bound_is_refused(db: Database, tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("[Content_Types].xml", CONTENT_TYPES)
+        bundle.writestr("xl/worksheets/sheet1.xml", b" " * (MAX_PART_BYTES + 1))
+    assert len(buffer.getvalue()) < 1 << 20  # a small download
+    outcome = await ingest(db, tmp_path / "bomb.xlsx", buffer.getvalue())
+    assert outcome.status == "failed"
+    assert outcome.error is not None
+    assert "over the limit" in outcome.error or "beyond the limit" in outcome.error
+
+
+async def test_an_entity_bomb_in_the_sheet_is_refused(db: Database, tmp_path: Path) -> None:
+    lol = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    body = workbook([HEADER], f'<!DOCTYPE w [<!ENTITY l0 "lol">{lol}]>')
+    started = time.perf_counter()
+    outcome = await ingest(db, tmp_path / "lol.xlsx", body)
+    assert time.perf_counter() - started < 5
+    assert outcome.status == "failed"
+    assert outcome.error is not None
+    assert "the workbook is refused" in outcome.error
+
+
+async def test_a_cell_naming_a_missing_shared_string_fails(db: Database, tmp_path: Path) -> None:
+    source = zipfile.ZipFile(io.BytesIO(nav_history()))  # a valid file, its string table emptied
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/sharedStrings.xml":
+                data = data.split(b"<si>")[0] + b"</sst>"
+            bundle.writestr(name, data)
+    outcome = await ingest(db, tmp_path / "refs.xlsx", buffer.getvalue())
+    assert outcome.status == "failed"
+    assert outcome.error is not None
+    assert "shared string" in outcome.error
+
+
+async def test_a_table_without_shares_outstanding_fails_loudly(
+    db: Database, tmp_path: Path
+) -> None:
+    body = workbook([["Date", "NAV", "Total Net Assets"], ["05-Dec-2025", 685.21, 1.0]])
+    outcome = await ingest(db, tmp_path / "drift.xlsx", body)
+    assert outcome.status == "failed"
+    assert outcome.error is not None
+    assert "the header lacks column(s): shares outstanding" in outcome.error
