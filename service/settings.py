@@ -248,6 +248,14 @@ class Settings(BaseSettings):
         description="Where `shortflow fetch` and `shortflow sync` download FINRA files (a "
         "mirror, or a test server).",
     )
+    nasdaqtrader_base_url: str = Field(
+        default="https://www.nasdaqtrader.com",
+        pattern=r"^https?://[^\s/]+(/\S*)?$",
+        max_length=500,
+        validation_alias=_env("SHORTFLOW_NASDAQTRADER_BASE_URL"),
+        description="Where `shortflow sync` downloads Nasdaq Trader's symbol directory "
+        "(`/dynamic/SymDir/nasdaqlisted.txt`, `otherlisted.txt`; a mirror, or a test server).",
+    )
     sync_max_download_mb: int = Field(
         default=512,
         ge=1,

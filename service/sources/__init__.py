@@ -18,6 +18,7 @@ from service.sources import (
     securities,
     short_interest,
     short_volume,
+    symbol_directory,
 )
 
 SOURCES: tuple[Source, ...] = (
@@ -28,6 +29,7 @@ SOURCES: tuple[Source, ...] = (
     fund_flows.SOURCE,
     index_members.SOURCE,
     securities.SOURCE,
+    symbol_directory.SOURCE,
 )
 
 FORMATS: tuple[type[Format], ...] = tuple(fmt for source in SOURCES for fmt in source.formats)
