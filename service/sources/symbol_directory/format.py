@@ -124,7 +124,7 @@ class Directory(Format):
         ("directory_symbol", "text"),
     )
     header: ClassVar[tuple[str, ...]]
-    width: ClassVar[int] = 8
+    """The header, lower case: exactly this, or the file is not this layout."""
 
     @classmethod
     def matches(cls, head: Head) -> bool:
@@ -153,8 +153,8 @@ class Directory(Format):
                 if len(text) > MAX_LINE_CHARS:
                     raise RowError(f"the row is longer than {MAX_LINE_CHARS} characters")
                 cells = text.split("|")
-                if len(cells) != self.width:
-                    raise RowError(f"expected {self.width} fields, found {len(cells)}")
+                if len(cells) != len(self.header):
+                    raise RowError(f"expected {len(self.header)} fields, found {len(cells)}")
                 record = self._row(number, text, day, cells)
             except RowError as exc:
                 source.rejects.add(number, text, str(exc))
@@ -193,7 +193,7 @@ class Directory(Format):
             None,
             "etf" if etf else "stock",
             "source",
-            type(self).name,
+            self.name,
             exchange,
             etf,
             directory_symbol,
