@@ -24,6 +24,10 @@ class Security:
     name: str | None
     type: str
     market_class: str | None
+    type_source: str
+    """'source' when a file stated the type (the symbol directory, a securities or holdings
+    file), 'guess' when it was inferred from a name."""
+    listing_exchange: str | None
 
 
 @dataclass(slots=True)

@@ -293,6 +293,15 @@ class Settings(BaseSettings):
         'level ({"R2000": "^RUT"}), which turns futures contracts into dollars. An index '
         "without one has no dollar futures figures (null), never a guessed level.",
     )
+
+    nasdaqtrader_base_url: str = Field(
+        default="https://www.nasdaqtrader.com",
+        pattern=r"^https?://[^\s/]+(/\S*)?$",
+        max_length=500,
+        validation_alias=_env("SHORTFLOW_NASDAQTRADER_BASE_URL"),
+        description="Where `shortflow sync` downloads Nasdaq Trader's symbol directory "
+        "(`/dynamic/SymDir/nasdaqlisted.txt`, `otherlisted.txt`; a mirror, or a test server).",
+    )
     sync_max_download_mb: int = Field(
         default=512,
         ge=1,

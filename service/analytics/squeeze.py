@@ -131,7 +131,13 @@ class SqueezeService:
             candidates.append(
                 SqueezeCandidate(
                     security=Security(
-                        row["id"], row["symbol"], row["name"], row["type"], row["market_class"]
+                        row["id"],
+                        row["symbol"],
+                        row["name"],
+                        row["type"],
+                        row["market_class"],
+                        row["type_source"],
+                        row["listing_exchange"],
                     ),
                     as_of=as_of,
                     settlement_date=settlement,

@@ -43,6 +43,7 @@ from service.graphql.types import (
     ShortInterest,
     ShortInterestConnection,
     ShortVolume,
+    TypeSource,
 )
 from service.models import MarketIndex
 from service.models import Security as SecurityModel
@@ -87,6 +88,15 @@ class Security:
     type: SecurityType = strawberry.field(description="STOCK or ETF.")
     market_class: str | None = strawberry.field(
         description="Market class FINRA reports: NYSE, NNM (Nasdaq), SC, ARCA, BZX, AMEX, OTC..."
+    )
+    type_source: TypeSource = strawberry.field(
+        description="Where `type` comes from: SOURCE (a file stated it, e.g. the ETF flag of "
+        "Nasdaq Trader's symbol directory) or GUESS (inferred from the name in FINRA's files)."
+    )
+    listing_exchange: str | None = strawberry.field(
+        description="The exchange listing the security in the newest Nasdaq Trader symbol "
+        "directory snapshot that showed it: Nasdaq, NYSE, NYSE American, NYSE Arca, Cboe BZX or "
+        "IEX. Null when no snapshot listed it (OTC securities)."
     )
 
     @strawberry.field(description="Shares outstanding, latest known on or before asOf.")

@@ -34,6 +34,20 @@ class SecurityType(Enum):
     )
 
 
+@strawberry.enum(description="Where a security's type comes from.")
+class TypeSource(Enum):
+    SOURCE = strawberry.enum_value(
+        "source",
+        description="A file stated it: Nasdaq Trader's symbol directory (its ETF flag), a "
+        "securities file or a fund's holdings.",
+    )
+    GUESS = strawberry.enum_value(
+        "guess",
+        description="Inferred from the issue name in FINRA's files (ETF when the name says "
+        "so); no source has stated the type yet.",
+    )
+
+
 @strawberry.enum(description="The length of the periods flows are summed over.")
 class FlowPeriod(Enum):
     DAY = strawberry.enum_value("day", description="One trading day.")

@@ -27,6 +27,11 @@ from service.sync.plan import SyncSource
 
 BOM = "\ufeff"
 REPLACEMENT = "\ufffd"
+NUL = "\x00"
+_UNREADABLE = (
+    (NUL, "the line holds a NUL character"),
+    (REPLACEMENT, "the line is not valid UTF-8 text"),
+)
 BLOCK_CHARS = 1 << 20
 MAX_RAW_CHARS = 2000
 
@@ -56,7 +61,8 @@ class Rejects:
         self.items: list[Rejection] = []
 
     def add(self, line: int, raw: str, reason: str) -> None:
-        self.items.append(Rejection(line, raw[:MAX_RAW_CHARS], reason))
+        # Postgres text cannot hold NUL: kept verbatim, it would fail the run it explains.
+        self.items.append(Rejection(line, raw[:MAX_RAW_CHARS].replace(NUL, "\\0"), reason))
 
     def __len__(self) -> int:
         return len(self.items)
@@ -120,14 +126,16 @@ class SourceFile:
             progress(self.size)
 
     def _clean(self, first: int, text: str, lines: list[str]) -> list[str]:
-        """Strip carriage returns; reject (and blank) lines holding undecodable bytes."""
+        """Strip carriage returns; reject (and blank) lines holding undecodable bytes or NUL
+        (which no text column can store: one such line would fail the whole file)."""
         if "\r" in text:
             lines = [line.rstrip("\r") for line in lines]
-        if REPLACEMENT in text:
-            for offset, line in enumerate(lines):
-                if REPLACEMENT in line:
-                    self.rejects.add(first + offset, line, "the line is not valid UTF-8 text")
-                    lines[offset] = ""
+        for marker, reason in _UNREADABLE:
+            if marker in text:
+                for offset, line in enumerate(lines):
+                    if marker in line:
+                        self.rejects.add(first + offset, line, reason)
+                        lines[offset] = ""
         return lines
 
     def lines(self) -> Iterator[tuple[int, str]]:

@@ -14,6 +14,8 @@ IWM = {
     "name": "iShares Russell 2000 ETF",
     "type": "etf",
     "market_class": "ARCA",
+    "type_source": "source",
+    "listing_exchange": None,
 }
 
 IWM_2026_07_31: dict[str, Any] = {
@@ -44,6 +46,8 @@ SECURITY_PAGE: dict[str, Any] = {
             "name": "RUSSELL 2000 SOURCE ETF INVESC",
             "type": "etf",
             "market_class": "OTC",
+            "type_source": "guess",
+            "listing_exchange": None,
         },
         IWM,
     ],

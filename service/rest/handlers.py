@@ -85,6 +85,8 @@ class Profile:
     name: str | None
     type: str
     market_class: str | None
+    type_source: str
+    listing_exchange: str | None
     shares_outstanding: int | None
     float_shares: int | None
     latest_short_interest: ShortInterestPoint | None
@@ -101,6 +103,8 @@ async def get_security(call: Call) -> Result:
             name=security.name,
             type=security.type,
             market_class=security.market_class,
+            type_source=security.type_source,
+            listing_exchange=security.listing_exchange,
             shares_outstanding=shares,
             float_shares=float_shares,
             latest_short_interest=latest.get(security.id),

@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SecurityType = Literal["stock", "etf"]
 FlowSource = Literal["reported", "derived", "mixed"]
+
+TypeSource = Literal["source", "guess"]
+ListingExchange = Literal["Nasdaq", "NYSE", "NYSE American", "NYSE Arca", "Cboe BZX", "IEX"]
 DataFlag = Literal[
     "EXTREME_CHANGE",
     "DAYS_TO_COVER_UNDEFINED",
@@ -46,6 +49,14 @@ class Security(Resource):
     type: SecurityType = Field(description="stock or etf.")
     market_class: str | None = Field(
         description="Market class FINRA reports: NYSE, NNM (Nasdaq), SC, ARCA, BZX, AMEX, OTC..."
+    )
+    type_source: TypeSource = Field(
+        description="Where type comes from: source (a file stated it, e.g. the ETF flag of "
+        "Nasdaq Trader's symbol directory) or guess (inferred from the name in FINRA's files)."
+    )
+    listing_exchange: ListingExchange | None = Field(
+        description="The exchange listing the security in the newest Nasdaq Trader symbol "
+        "directory snapshot that showed it. Null when no snapshot listed it (OTC securities)."
     )
 
 

@@ -21,6 +21,7 @@ from service.sources import (
     short_interest,
     short_volume,
     spdr,
+    symbol_directory,
 )
 
 SOURCES: tuple[Source, ...] = (
@@ -31,6 +32,7 @@ SOURCES: tuple[Source, ...] = (
     fund_flows.SOURCE,
     index_members.SOURCE,
     securities.SOURCE,
+    symbol_directory.SOURCE,
     cftc.SOURCE,
     ishares.SOURCE,
     spdr.SOURCE,

@@ -86,12 +86,21 @@ class _Listed:
     name: str | None
     type: str
     market_class: str | None
+    type_source: str
+    listing_exchange: str | None
 
 
 def test_every_text_column_is_covered_not_only_names() -> None:
-    record = _Listed("=A1", "@x", "stock", "-OTC")
+    record = _Listed("=A1", "@x", "stock", "-OTC", "guess", "+NYSE")
     [row] = _rows(csv_text(Shape(Security, {}), [record], header=True))
-    assert row == {"symbol": "'=A1", "name": "'@x", "type": "stock", "market_class": "'-OTC"}
+    assert row == {
+        "symbol": "'=A1",
+        "name": "'@x",
+        "type": "stock",
+        "market_class": "'-OTC",
+        "type_source": "guess",
+        "listing_exchange": "'+NYSE",
+    }
 
 
 async def test_the_csv_of_a_single_security_is_neutralised_too(

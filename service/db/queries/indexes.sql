@@ -4,7 +4,8 @@
 SELECT code, name FROM market_index WHERE code = $1
 
 -- name: tracking_funds
-SELECT s.id, s.symbol, s.name, s.type, s.market_class
+SELECT s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
+       security_listing_exchange(s.id) AS listing_exchange
 FROM etf_index e
 JOIN security s ON s.id = e.etf_id
 WHERE e.index_code = $1

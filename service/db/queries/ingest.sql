@@ -72,8 +72,10 @@ DELETE FROM staging WHERE line = ANY($1::integer[])
 -- name: upsert_securities
 -- Securities as first seen, and newer descriptive data for known ones. A symbol that a security
 -- held in the past (renamed since) is left to resolution below, not created again. A guessed type
--- never replaces a type a source stated; older files never overwrite newer names. Rows that would
--- change nothing are filtered out first: ON CONFLICT would lock (and dirty) every one of them.
+-- never replaces a type a source stated, and a stated type replaces a stated one only from a file
+-- not older than what is known (a 2016 directory snapshot ingested after a 2025 one does not undo
+-- a reused symbol's newer type); older files never overwrite newer names. Rows that would change
+-- nothing are filtered out first: ON CONFLICT would lock (and dirty) every one of them.
 WITH described AS (
     SELECT DISTINCT ON (symbol)
            symbol, name, market_class, coalesce(sec_type, 'stock') AS type,
@@ -94,7 +96,11 @@ changes AS (
              AND (s.info_as_of IS NULL OR d.ref_date >= s.info_as_of))
             OR (d.market_class IS NOT NULL AND d.market_class IS DISTINCT FROM s.market_class
                 AND (s.info_as_of IS NULL OR d.ref_date >= s.info_as_of))
-            OR (d.type_source = 'source' AND (s.type <> d.type OR s.type_source = 'guess'))
+            OR (d.type_source = 'source'
+                AND (s.type_source = 'guess'
+                     OR (s.type <> d.type
+                         AND (s.info_as_of IS NULL OR d.ref_date IS NULL
+                              OR d.ref_date >= s.info_as_of))))
             OR (s.type_source = 'guess' AND s.type = 'stock' AND d.type = 'etf')
     END
 )
@@ -108,7 +114,10 @@ SET name = CASE WHEN excluded.name IS NOT NULL
     market_class = CASE WHEN excluded.market_class IS NOT NULL
                          AND (s.info_as_of IS NULL OR excluded.info_as_of >= s.info_as_of)
                         THEN excluded.market_class ELSE s.market_class END,
-    type = CASE WHEN excluded.type_source = 'source' THEN excluded.type
+    type = CASE WHEN excluded.type_source = 'source'
+                     AND (s.type_source = 'guess' OR s.info_as_of IS NULL
+                          OR excluded.info_as_of IS NULL OR excluded.info_as_of >= s.info_as_of)
+                THEN excluded.type
                 WHEN s.type_source = 'guess' AND excluded.type = 'etf' THEN 'etf'
                 ELSE s.type END,
     type_source = CASE WHEN excluded.type_source = 'source' THEN 'source' ELSE s.type_source END,

@@ -3,14 +3,16 @@
 -- name: by_symbols
 -- For each symbol of $1: the security it names now, else the one it named most recently
 -- (renamed securities). One round trip for any number of symbols (GraphQL aliases batch here).
-SELECT DISTINCT ON (wanted) wanted, id, symbol, name, type, market_class
+SELECT DISTINCT ON (wanted) wanted, id, symbol, name, type, market_class, type_source,
+       security_listing_exchange(id) AS listing_exchange
 FROM (
-    SELECT s.symbol AS wanted, s.id, s.symbol, s.name, s.type, s.market_class,
+    SELECT s.symbol AS wanted, s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
            0 AS rank, 'infinity'::date AS until
     FROM security s
     WHERE s.symbol = ANY($1::text[])
     UNION ALL
-    SELECT ss.symbol, s.id, s.symbol, s.name, s.type, s.market_class, 1, ss.valid_to
+    SELECT ss.symbol, s.id, s.symbol, s.name, s.type, s.market_class, s.type_source, 1,
+           ss.valid_to
     FROM security_symbol ss
     JOIN security s ON s.id = ss.security_id
     WHERE ss.symbol = ANY($1::text[])
@@ -22,7 +24,8 @@ ORDER BY wanted, rank, until DESC
 -- $2 type (NULL: any), $3 index code (NULL: any; members on $4, by the precedence of
 -- index_members, migration 0014), $4 membership date,
 -- $5 after this symbol (keyset), $6 rows.
-SELECT s.id, s.symbol, s.name, s.type, s.market_class
+SELECT s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
+       security_listing_exchange(s.id) AS listing_exchange
 FROM security s
 WHERE ($1::text IS NULL
        OR upper(s.symbol) LIKE upper($1) || '%'

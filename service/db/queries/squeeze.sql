@@ -19,7 +19,8 @@ WITH positions AS (
     WHERE si.settlement_date = $2 AND si.known_from <= $1
     ORDER BY si.security_id, si.known_from DESC
 )
-SELECT s.id, s.symbol, s.name, s.type, s.market_class,
+SELECT s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
+       security_listing_exchange(s.id) AS listing_exchange,
        p.short_interest, p.average_daily_volume,
        metric_float_base(s.type, ctx.float_shares, ctx.shares_outstanding) AS float_value,
        metric_percent_of(p.short_interest,
