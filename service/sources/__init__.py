@@ -15,6 +15,7 @@ from service.sources import (
     holdings,
     index_members,
     prices,
+    sec,
     securities,
     short_interest,
     short_volume,
@@ -28,6 +29,8 @@ SOURCES: tuple[Source, ...] = (
     fund_flows.SOURCE,
     index_members.SOURCE,
     securities.SOURCE,
+    sec.TICKERS_SOURCE,
+    sec.SHARES_SOURCE,
 )
 
 FORMATS: tuple[type[Format], ...] = tuple(fmt for source in SOURCES for fmt in source.formats)

@@ -12,7 +12,8 @@ each is published; the runner does the rest the same way for all of them:
 A "no such file" answer is recorded as not published and asked again next time. A download that
 still fails after its retries is recorded as failed and the source goes on with its next file. A
 file the pipeline cannot read (a changed layout) stops that source: the file stays in the
-download directory for inspection, and the other sources go on.
+download directory for inspection, and the other sources go on. So does a source that cannot be
+asked at all as configured (SEC without its required User-Agent).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from service.db.pool import Database
 from service.db.repositories.sync import SyncRepository
-from service.errors import FetchError
+from service.errors import FetchError, SettingsError
 from service.ingest.pipeline import ingest_file
 from service.settings import Settings
 from service.sync.download import Downloader, NotPublished, Politeness, Stored
@@ -83,6 +84,12 @@ class SyncRun:
             tally.had = len(done)
             tally.planned = [i for i in due if i.key not in done]
             return tally
+        try:
+            politeness = source.politeness(self.settings)
+        except SettingsError as exc:  # e.g. SEC's required User-Agent: this source cannot run
+            tally.stopped = True
+            tally.reasons.append(exc.message)
+            return tally
         async with state.source_lock(source.name) as held:
             if not held:
                 tally.busy = True
@@ -91,7 +98,6 @@ class SyncRun:
             done = await state.ingested(source.name, [i.key for i in due])
             tally.had = len(done)
             todo = [i for i in due if i.key not in done]
-            politeness = source.politeness(self.settings)
             for index, item in enumerate(todo, 1):
                 if not await self._one(source, item, politeness, state, tally):
                     tally.stopped = True
