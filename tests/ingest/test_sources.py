@@ -25,6 +25,7 @@ SAMPLES = {
     "etf/daily_flows_2026q1.csv": "fund-flows",
     "etf/shares_outstanding_2025_2026.csv": "fund-flows",
     "index/russell2000_members_2026-05-05.csv": "index-members",
+    "sec/company_tickers.json": "sec-company-tickers",
 }
 
 
