@@ -293,7 +293,6 @@ class Settings(BaseSettings):
         'level ({"R2000": "^RUT"}), which turns futures contracts into dollars. An index '
         "without one has no dollar futures figures (null), never a guessed level.",
     )
-
     nasdaqtrader_base_url: str = Field(
         default="https://www.nasdaqtrader.com",
         pattern=r"^https?://[^\s/]+(/\S*)?$",
@@ -301,6 +300,30 @@ class Settings(BaseSettings):
         validation_alias=_env("SHORTFLOW_NASDAQTRADER_BASE_URL"),
         description="Where `shortflow sync` downloads Nasdaq Trader's symbol directory "
         "(`/dynamic/SymDir/nasdaqlisted.txt`, `otherlisted.txt`; a mirror, or a test server).",
+    )
+    sec_www_base_url: str = Field(
+        default="https://www.sec.gov",
+        max_length=200,
+        validation_alias=_env("SHORTFLOW_SEC_WWW_BASE_URL"),
+        description="Where `shortflow sync` downloads SEC's `/files/company_tickers.json` (a "
+        "mirror, or a test server).",
+    )
+    sec_data_base_url: str = Field(
+        default="https://data.sec.gov",
+        max_length=200,
+        validation_alias=_env("SHORTFLOW_SEC_DATA_BASE_URL"),
+        description="Where `shortflow sync` downloads SEC's XBRL API "
+        "(`/api/xbrl/companyfacts/CIK##########.json`).",
+    )
+    sec_user_agent: str | None = Field(
+        default=None,
+        min_length=5,
+        max_length=200,
+        pattern=r"^[\x20-\x7e]+$",
+        validation_alias=_env("SHORTFLOW_SEC_USER_AGENT"),
+        description="Who is asking, with a contact, as SEC's fair access policy requires (e.g. "
+        "`Jane Doe jane@example.org`); sent in every request to SEC hosts. Required by the SEC "
+        "sources: unset, they fail and the other sources go on.",
     )
     sync_max_download_mb: int = Field(
         default=512,

@@ -15,7 +15,8 @@ this" answer (NoData) is recorded as no_data and not asked again for the same it
 still fails after its retries is recorded as failed and the source goes on with its next file. A
 file the pipeline cannot read (a changed layout) or a host refusing further requests (Refused, a
 daily quota) stops that source: a file stays in the download directory for inspection, and the
-other sources go on.
+other sources go on. So does a source that cannot be asked at all as configured (SEC without its
+required User-Agent).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from service.db.pool import Database
 from service.db.repositories.sync import SyncRepository
-from service.errors import FetchError
+from service.errors import FetchError, SettingsError
 from service.ingest.pipeline import ingest_file
 from service.settings import Settings
 from service.sync.archive import extract_member
@@ -90,6 +91,12 @@ class SyncRun:
             tally.had = len(done)
             tally.planned = [i for i in due if i.key not in done]
             return tally
+        try:
+            politeness = source.politeness(self.settings)
+        except SettingsError as exc:  # e.g. SEC's required User-Agent: this source cannot run
+            tally.stopped = True
+            tally.reasons.append(exc.message)
+            return tally
         async with state.source_lock(source.name) as held:
             if not held:
                 tally.busy = True
@@ -98,7 +105,6 @@ class SyncRun:
             done = await state.ingested(source.name, [i.key for i in due])
             tally.had = len(done)
             todo = [i for i in due if i.key not in done]
-            politeness = source.politeness(self.settings)
             for index, item in enumerate(todo, 1):
                 if not await self._one(source, item, politeness, state, tally):
                     tally.stopped = True

@@ -27,6 +27,7 @@ SAMPLES = {
     "index/russell2000_members_2026-05-05.csv": "index-members",
     "ishares/IWM_holdings_2025-11-05.csv": "ishares-holdings",
     "ishares/IWM_fund_xls_head_excerpt.xml": "ishares-fund-history",
+    "sec/company_tickers.json": "sec-company-tickers",
 }
 
 
