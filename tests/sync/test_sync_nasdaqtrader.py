@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import shared_file
+from tests.conftest import Servers, shared_file
 from tests.sync.conftest import Answer, Script
 from tests.sync.test_sync_finra import shortflow
 
@@ -26,9 +26,18 @@ ETF_COUNT = "{ securities(type: ETF) { totalCount } }"
 
 
 @pytest.fixture
-def directory(host: tuple[str, Script], monkeypatch: pytest.MonkeyPatch) -> tuple[str, Script]:
+def directory(
+    host: tuple[str, Script],
+    monkeypatch: pytest.MonkeyPatch,
+    servers: Servers,
+    redis_prefix: str,
+) -> tuple[str, Script]:
     base, script = host
     monkeypatch.setenv("SHORTFLOW_NASDAQTRADER_BASE_URL", base)
+    # The sync announces its ingests where the test's API listens, as a deployment's would: an
+    # answer the API cached before the sync is not served after it.
+    monkeypatch.setenv("REDIS_URL", servers.redis_url)
+    monkeypatch.setenv("SHORTFLOW_REDIS_PREFIX", redis_prefix)
     return base, script
 
 
