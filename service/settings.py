@@ -19,6 +19,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
@@ -26,6 +27,10 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.errors import SettingsError
+
+BaseUrl = Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://[^\s/]+(/\S*)?$")]
+"""Where a sync source downloads from (a publisher's host, a mirror, a replay server): http(s),
+a host, an optional path; the same bounds for every source."""
 
 _INDEX_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 _SYMBOL = re.compile(r"^\S{1,24}$")
@@ -270,17 +275,14 @@ class Settings(BaseSettings):
         validation_alias=_env("SHORTFLOW_CACHE_TTL_S"),
         description="Backstop TTL of cached responses; ingest invalidates them first.",
     )
-    finra_base_url: str = Field(
+    finra_base_url: BaseUrl = Field(
         default="https://cdn.finra.org",
         validation_alias=_env("SHORTFLOW_FINRA_BASE_URL"),
         description="Where `shortflow fetch` and `shortflow sync` download FINRA files (a "
         "mirror, or a test server).",
     )
-    cftc_base_url: str = Field(
+    cftc_base_url: BaseUrl = Field(
         default="https://www.cftc.gov",
-        min_length=8,
-        max_length=200,
-        pattern=r"^https?://",
         validation_alias=_env("SHORTFLOW_CFTC_BASE_URL"),
         description="Where `shortflow sync` downloads CFTC's Traders in Financial Futures "
         "files (/files/dea/history/..., /dea/newcot/...): a mirror, or a test server.",
@@ -293,24 +295,20 @@ class Settings(BaseSettings):
         'level ({"R2000": "^RUT"}), which turns futures contracts into dollars. An index '
         "without one has no dollar futures figures (null), never a guessed level.",
     )
-    nasdaqtrader_base_url: str = Field(
+    nasdaqtrader_base_url: BaseUrl = Field(
         default="https://www.nasdaqtrader.com",
-        pattern=r"^https?://[^\s/]+(/\S*)?$",
-        max_length=500,
         validation_alias=_env("SHORTFLOW_NASDAQTRADER_BASE_URL"),
         description="Where `shortflow sync` downloads Nasdaq Trader's symbol directory "
         "(`/dynamic/SymDir/nasdaqlisted.txt`, `otherlisted.txt`; a mirror, or a test server).",
     )
-    sec_www_base_url: str = Field(
+    sec_www_base_url: BaseUrl = Field(
         default="https://www.sec.gov",
-        max_length=200,
         validation_alias=_env("SHORTFLOW_SEC_WWW_BASE_URL"),
         description="Where `shortflow sync` downloads SEC's `/files/company_tickers.json` (a "
         "mirror, or a test server).",
     )
-    sec_data_base_url: str = Field(
+    sec_data_base_url: BaseUrl = Field(
         default="https://data.sec.gov",
-        max_length=200,
         validation_alias=_env("SHORTFLOW_SEC_DATA_BASE_URL"),
         description="Where `shortflow sync` downloads SEC's XBRL API "
         "(`/api/xbrl/companyfacts/CIK##########.json`).",
@@ -355,7 +353,7 @@ class Settings(BaseSettings):
         description="Where `shortflow sync` fetches daily closes (service/sources/prices/sync.py"
         " `PROVIDERS`): stooq (keyless). A keyed provider adds its name here.",
     )
-    stooq_base_url: str = Field(
+    stooq_base_url: BaseUrl = Field(
         default="https://stooq.com",
         validation_alias=_env("SHORTFLOW_STOOQ_BASE_URL"),
         description="Where `shortflow sync` downloads Stooq's daily price files (`/q/d/l/`; a "
@@ -369,7 +367,7 @@ class Settings(BaseSettings):
         "securities with short interest, e.g. index levels `^spx,^rut` (stored under the "
         "symbol upper-cased: `^SPX`).",
     )
-    ishares_base_url: str = Field(
+    ishares_base_url: BaseUrl = Field(
         default="https://www.ishares.com",
         validation_alias=_env("SHORTFLOW_ISHARES_BASE_URL"),
         description="Where `shortflow sync` downloads iShares holdings and fund histories (a "
@@ -390,7 +388,7 @@ class Settings(BaseSettings):
         description="Comma-separated symbols of the iShares funds `shortflow sync` fetches "
         "(each known, or defined in SHORTFLOW_ISHARES_FUNDS).",
     )
-    spdr_base_url: str = Field(
+    spdr_base_url: BaseUrl = Field(
         default="https://www.ssga.com",
         validation_alias=_env("SHORTFLOW_SPDR_BASE_URL"),
         description="Where `shortflow sync` downloads State Street's SPDR NAV histories (a "

@@ -78,3 +78,34 @@ def test_only_the_documented_variables_are_read(monkeypatch: pytest.MonkeyPatch)
     assert settings.graphiql is True
     monkeypatch.setenv("SHORTFLOW_HOME", "/srv/shortflow")
     assert str(load_settings().home) == "/srv/shortflow"
+
+
+BASE_URL_VARIABLES = [
+    "SHORTFLOW_FINRA_BASE_URL",
+    "SHORTFLOW_CFTC_BASE_URL",
+    "SHORTFLOW_NASDAQTRADER_BASE_URL",
+    "SHORTFLOW_SEC_WWW_BASE_URL",
+    "SHORTFLOW_SEC_DATA_BASE_URL",
+    "SHORTFLOW_STOOQ_BASE_URL",
+    "SHORTFLOW_ISHARES_BASE_URL",
+    "SHORTFLOW_SPDR_BASE_URL",
+]
+
+
+@pytest.mark.parametrize("variable", BASE_URL_VARIABLES)
+@pytest.mark.parametrize(
+    "value", ["file:///etc", "ftp://mirror.example", "https://", "http://a b", "https://x/" * 60]
+)
+def test_every_source_base_url_has_the_same_bounds(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert variable in caught.value.message
+
+
+@pytest.mark.parametrize("variable", BASE_URL_VARIABLES)
+def test_a_local_mirror_is_a_valid_base_url(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    monkeypatch.setenv(variable, "http://127.0.0.1:8123/mirror")
+    load_settings()
