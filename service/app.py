@@ -15,15 +15,18 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from service.access.middleware import AccessMiddleware
 from service.cache.middleware import CacheMiddleware
-from service.deadline import DeadlineMiddleware
+from service.deadline import Deadlines
 from service.graphql.http import graphql_endpoint
 from service.health import healthz, readyz
 from service.lifespan import running_services
+from service.logs import AccessLines
 from service.metrics import Metrics, metrics_endpoint
 from service.rest import rest_routes
 from service.settings import Settings, load_settings
@@ -33,18 +36,44 @@ from service.web import EXCEPTION_HANDLERS, RequestContextMiddleware
 log = logging.getLogger(__name__)
 
 
+class ShortflowApp(Starlette):
+    """Starlette without its outermost ServerErrorMiddleware.
+
+    RequestContextMiddleware (service/web.py), our outermost layer, already logs an unexpected
+    error once, with its traceback, and answers the bare INTERNAL_ERROR body; Starlette's layer
+    above it would only add a second wrapper (and a second send wrapper) to every request.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        if isinstance(stack, ServerErrorMiddleware) and self.user_middleware:
+            return stack.app
+        return stack
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the ASGI app. `settings` defaults to the environment."""
     settings = settings or load_settings()
     metrics = Metrics()
+    lines = AccessLines(settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Services]]:
-        async with running_services(settings, metrics) as services:
-            yield {"shortflow": services}
+        try:
+            async with running_services(settings, metrics) as services:
+                yield {"shortflow": services}
+        finally:
+            lines.flush()
 
     middleware = [
-        Middleware(RequestContextMiddleware, metrics=metrics, access_log=settings.access_log)
+        Middleware(
+            RequestContextMiddleware,
+            metrics=metrics,
+            access_log=settings.access_log,
+            lines=lines,
+            # Every request's deadline (service/deadline.py), kept by the outermost layer.
+            deadlines=Deadlines(settings.request_timeout_s),
+        )
     ]
     if settings.cors_origins:
         middleware.append(
@@ -67,7 +96,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_age=600,
             )
         )
-    middleware.append(Middleware(DeadlineMiddleware, seconds=settings.request_timeout_s))
     # Keys and rate limits apply to what CORS lets through (preflights are answered above).
     middleware.append(Middleware(AccessMiddleware))
     # Inside the access check: a cached answer is still authorised and metered.
@@ -84,7 +112,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         *rest_routes(),
     ]
-    return Starlette(
+    return ShortflowApp(
         routes=routes,
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,

@@ -7,11 +7,14 @@ a context variable, so one grep finds everything a request did.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 import re
 import sys
+import time
 
+import orjson
 from pythonjsonlogger.json import JsonFormatter
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -67,3 +70,123 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         logger.propagate = True
     # Our access line (service.http) carries route, status and timing; uvicorn's would repeat it.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+
+
+ACCESS_LOGGER = "service.http"
+ACCESS_FLUSH_S = 0.1
+"""How long an access line may wait in memory before it is written (and lost on a SIGKILL)."""
+ACCESS_MAX_PENDING = 1024
+"""Lines kept before a write regardless of the timer, so a burst writes in bounded batches."""
+
+
+_Entry = tuple[float, str, str, str, int, str, float, int, str | None]
+"""An access line before formatting: (time, method, path, route, status, cache, seconds,
+queries, request id)."""
+
+
+class AccessLines:
+    """The access log: one line per request, formatted and written off the request path.
+
+    A line through `logging` (a LogRecord, the JSON formatter, a locked write and flush per
+    line) cost a cached answer more than the answer itself: about 50 us beside 20 us
+    (docs/benchmarks.md). A request here appends one tuple; every ACCESS_FLUSH_S (or every
+    ACCESS_MAX_PENDING lines) the batch is formatted and written to stderr in one call, in the
+    configured format and with the fields a `logging` line had (time, level, logger, message,
+    request_id, method, path, route, status, cache, duration_ms, db_queries). The lifespan
+    flushes what is left on shutdown. Lines are at INFO: they are written only while the
+    `service.http` logger is enabled for INFO (SHORTFLOW_LOG_LEVEL).
+    """
+
+    def __init__(self, fmt: str = "json") -> None:
+        self.fmt = fmt
+        self._pending: list[_Entry] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._logger = logging.getLogger(ACCESS_LOGGER)
+
+    def enabled(self) -> bool:
+        return self._logger.isEnabledFor(logging.INFO)
+
+    def add(
+        self,
+        method: str,
+        path: str,
+        route: str,
+        status: int,
+        cache: str,
+        seconds: float,
+        queries: int,
+        request_id: str | None,
+    ) -> None:
+        pending = self._pending
+        pending.append(
+            (time.time(), method, path, route, status, cache, seconds, queries, request_id)
+        )
+        if len(pending) >= ACCESS_MAX_PENDING:
+            self.flush()
+        elif self._timer is None:
+            try:
+                self._timer = asyncio.get_running_loop().call_later(ACCESS_FLUSH_S, self.flush)
+            except RuntimeError:  # no loop (a synchronous caller): write now
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the pending lines (one write), and stop the timer until the next line."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._pending:
+            return
+        entries, self._pending = self._pending, []
+        line = self._json if self.fmt == "json" else self._console
+        stamps = _Stamps()
+        text = "".join([line(stamps(entry[0]), entry) for entry in entries])
+        try:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+        except (OSError, ValueError):  # stderr closed (a shutdown): nothing left to tell
+            pass
+
+    @staticmethod
+    def _json(stamp: str, entry: _Entry) -> str:
+        _, method, path, route, status, cache, seconds, queries, request_id = entry
+        text = orjson.dumps(
+            {
+                "time": stamp,
+                "level": "INFO",
+                "logger": ACCESS_LOGGER,
+                "message": f"{method} {path} {status}",
+                "request_id": request_id,
+                "method": method,
+                "path": path,
+                "route": route,
+                "status": status,
+                "cache": cache,
+                "duration_ms": round(seconds * 1000, 2),
+                "db_queries": queries,
+            }
+        ).decode()
+        if "\u2028" in text or "\u2029" in text:
+            # Valid raw in JSON, but a line break to Python's splitlines and some shippers.
+            text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return text + "\n"
+
+    @staticmethod
+    def _console(stamp: str, entry: _Entry) -> str:
+        method, path, status = entry[1], entry[2], entry[4]
+        message = _CONTROL.sub(_escaped, f"{method} {path} {status}")
+        return f"{stamp} INFO    {ACCESS_LOGGER}: {message}\n"
+
+
+class _Stamps:
+    """`logging`'s default time format (`2026-12-02 21:54:12,944`), strftime once per second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(self, at: float) -> str:
+        second = int(at)
+        if second != self._second:
+            self._second = second
+            self._prefix = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
+        return f"{self._prefix},{int((at - second) * 1000):03d}"

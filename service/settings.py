@@ -407,7 +407,7 @@ class Settings(BaseSettings):
         default="all",
         validation_alias=_env("SHORTFLOW_ACCESS_LOG"),
         description="Access lines (at INFO): all requests, errors (4xx, 5xx and answers slower "
-        "than 1 s) or off. One line costs more than a cached answer (docs/access.md).",
+        "than 1 s) or off. Lines are written in batches off the request path (docs/access.md).",
     )
     log_format: Literal["json", "console"] = Field(
         default="json",

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -48,6 +48,22 @@ _KEPT_ON_304 = {b"etag", b"cache-control", b"vary", b"content-location", b"expir
 def _headers(scope: Scope) -> dict[bytes, bytes]:
     wanted = (b"accept", b"content-type", b"cache-control", b"if-none-match", b"content-length")
     return {k: v for k, v in scope["headers"] if k in wanted}
+
+
+_day = (0.0, "")  # (time.time() of the next local midnight, today's local date in ISO form)
+
+
+def _today() -> str:
+    """Today's local date, ISO: looked up again at each local midnight, not once a request."""
+    global _day
+    now = time.time()
+    until, day = _day
+    if now >= until:
+        today = date.today()
+        day = today.isoformat()
+        midnight = datetime.combine(today + timedelta(days=1), datetime.min.time())
+        _day = (midnight.timestamp(), day)
+    return day
 
 
 def _applies(scope: Scope) -> bool:
@@ -94,7 +110,7 @@ class CacheMiddleware:
         tier = caller.tier if caller is not None else "anonymous"
         accept = headers.get(b"accept", b"")[:200]
         # Answers default `asOf` to today, so a key made yesterday must not answer today.
-        version = f"{cache.versions.token}:{date.today().isoformat()}"
+        version = f"{cache.versions.token}:{_today()}"
         request = keys.exact_key(
             scope["method"], scope["path"], scope["query_string"], accept, tier, body
         )

@@ -96,9 +96,33 @@ async def test_an_answer_kept_yesterday_is_not_served_today(
         first = await client.post("/graphql", json=NAME_QUERY)
         again = await client.post("/graphql", json=NAME_QUERY)
         monkeypatch.setattr(middleware, "date", Tomorrow)
+        # Midnight has passed: the day the keys carry is looked up again.
+        monkeypatch.setattr(middleware, "_day", (0.0, ""))
         next_day = await client.post("/graphql", json=NAME_QUERY)
     assert (first.headers["x-cache"], again.headers["x-cache"]) == ("MISS", "HIT")
     assert next_day.headers["x-cache"] == "MISS"
+
+
+def test_the_day_in_cache_keys_turns_at_local_midnight(monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.cache import middleware
+
+    midnight = datetime.datetime.combine(
+        datetime.date.today() + datetime.timedelta(days=1), datetime.time.min
+    ).timestamp()
+    monkeypatch.setattr(middleware, "_day", (0.0, ""))
+    monkeypatch.setattr(middleware.time, "time", lambda: midnight - 0.001)
+    before = middleware._today()
+    assert before == datetime.date.today().isoformat()
+
+    class Tomorrow(datetime.date):
+        @classmethod
+        def today(cls) -> Tomorrow:
+            return cls.fromordinal(datetime.date.today().toordinal() + 1)
+
+    monkeypatch.setattr(middleware, "date", Tomorrow)
+    assert middleware._today() == before  # a millisecond before midnight: not looked up again
+    monkeypatch.setattr(middleware.time, "time", lambda: midnight)
+    assert middleware._today() == Tomorrow.today().isoformat()
 
 
 async def test_get_queries_carry_etag_and_cache_control_and_revalidate(

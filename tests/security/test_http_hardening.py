@@ -22,7 +22,7 @@ import pytest
 
 from service.db.migrate import migrate
 from service.graphql.messages import bounded
-from service.logs import configure_logging
+from service.logs import AccessLines, configure_logging
 from tests.conftest import DatabaseFactory, Servers, app_client, make_settings
 from tests.support.live import LiveServer, live_server_process
 from tests.support.servers import TempPostgres
@@ -250,6 +250,14 @@ def test_json_log_lines_escape_control_characters_too(monkeypatch: pytest.Monkey
         root.setLevel(level)
     [line] = stream.getvalue().splitlines()
     assert json.loads(line)["message"] == "GET /x\nERROR forged"
+
+
+def test_json_access_lines_escape_control_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    AccessLines("json").add("GET", "/x\nERROR forged\u2028", "unmatched", 404, "none", 0.0, 0, None)
+    [line] = stream.getvalue().splitlines()
+    assert json.loads(line)["message"] == "GET /x\nERROR forged\u2028 404"
 
 
 # -- headers on every answer --------------------------------------------------------------------
