@@ -1,16 +1,19 @@
 """HTTP benchmark of the response cache: one uvicorn worker per server, wrk on 127.0.0.1.
 
-    python bench/http.py [--duration 10] [--connections 32] [--mixed-requests 20000]
+    python -m bench.http [--quick] [--rounds 3] [--duration 10] [--connections 32]
 
 Servers, all started side by side on 127.0.0.1 and loaded one at a time with the same wrk:
 
 - `cached`: Shortflow with the response cache (rate limits off, as for a trusted network);
 - `uncached`: Shortflow with SHORTFLOW_CACHE_ENABLED=false;
 - `keyed`: Shortflow with the cache and rate limits on, called with an API key (10M/min);
+- `logged`: `cached` with the default logging (INFO, an access line per request);
 - `bare`: a bare Starlette app returning the same bytes as the hot query (bench/bare_app.py).
 
 Part 1, one hot query (a 24-point short-interest series, POST /graphql): req/s, p50 and p99 of
-each server, and the ratio to the bare app; plus the same series over REST (cached).
+each server and its ratio to the bare app, the median of --rounds interleaved rounds (each round
+loads every server once, so a busy moment of the machine hits all of them); plus the same series
+over REST (cached).
 Part 2, a mixed run: Zipf(1.1) over 2,000 symbols and 12 query shapes (GraphQL and REST), a
 warm-up run, then the measured run, cached against uncached: median latency ratio and the
 cache's hit ratio (from /metrics).
@@ -156,7 +159,15 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="Only the hot query: bare, cached and keyed."
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="Interleaved rounds of the hot-query runs (bare, cached, logged, keyed); medians.",
+    )
     args = parser.parse_args()
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be between 1 and 20")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk, or `make tools`)")
     url = asyncio.run(prepare_database(server_url(), DATABASE))
@@ -181,13 +192,16 @@ def main() -> None:
         "cached": {"SHORTFLOW_RATE_LIMIT_ENABLED": "false"},
         "uncached": {"SHORTFLOW_RATE_LIMIT_ENABLED": "false", "SHORTFLOW_CACHE_ENABLED": "false"},
         "keyed": {},
+        # The default logging: INFO, an access line per request (SHORTFLOW_ACCESS_LOG=all).
+        "logged": {"SHORTFLOW_RATE_LIMIT_ENABLED": "false", "SHORTFLOW_LOG_LEVEL": "INFO"},
     }
     with ExitStack() as stack:
         bases = {}
         for name, extra in servers.items():
             port = free_port()
             command = [*SHORTFLOW, "serve", "--port", str(port), "--no-migrate"]
-            bases[name] = stack.enter_context(serve(command, port, {**base_env, **extra}))
+            log = work / f"{name}.log" if name == "logged" else None
+            bases[name] = stack.enter_context(serve(command, port, {**base_env, **extra}, log))
         reference = httpx.post(
             f"{bases['uncached']}/graphql",
             content=hot_body,
@@ -220,14 +234,25 @@ def main() -> None:
         hot = post_script(hot_body)
         keyed_script = post_script(hot_body, {"X-API-Key": key})
         rest_script = f'wrk.path = "{HOT_REST}"\n'
-        bare = measure("bare Starlette, same bytes", bases["bare"], hot)
-        results = [
-            ("bare Starlette app, same bytes", bare),
-            ("GraphQL hot query, cached", measure("cached", bases["cached"], hot)),
-            ("GraphQL hot query, cached, API key + limits", measure(
-                "keyed", bases["keyed"], keyed_script)),
-        ]  # fmt: skip
+        # The hot-query runs interleaved, round after round, so that a machine whose load
+        # changes during the run moves every server alike; each row is its median round.
+        hot_runs = [
+            ("bare Starlette app, same bytes", "bare", hot),
+            ("GraphQL hot query, cached", "cached", hot),
+            ("GraphQL hot query, cached, access line each", "logged", hot),
+            ("GraphQL hot query, cached, API key + limits", "keyed", keyed_script),
+        ]
+        rounds: dict[str, list[Load]] = {name: [] for name, _, _ in hot_runs}
+        for _ in range(args.rounds):
+            for name, server, script in hot_runs:
+                rounds[name].append(measure(name, bases[server], script))
+        medians = {name: sorted(loads, key=lambda x: x.rate)[len(loads) // 2]
+                   for name, loads in rounds.items()}  # fmt: skip
+        bare = medians["bare Starlette app, same bytes"]
+        results = list(medians.items())
         if args.quick:
+            print(f"\n{args.rounds} interleaved rounds, medians; "
+                  f"wrk -t1 -c{args.connections} -d{args.duration}s")  # fmt: skip
             for name, load in results:
                 print(row(name, load, bare))
             return

@@ -68,11 +68,15 @@ def load_demo(env: dict[str, str], *demo_args: str) -> None:
 
 
 @contextmanager
-def serve(command: list[str], port: int, env: dict[str, str]) -> Iterator[str]:
-    """A server process on 127.0.0.1:port, up (answers /healthz or /) before it is yielded."""
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+def serve(
+    command: list[str], port: int, env: dict[str, str], log: Path | None = None
+) -> Iterator[str]:
+    """A server process on 127.0.0.1:port, up (answers /healthz or /) before it is yielded.
+
+    Its output goes to `log` when given (a real file, as a container runtime's would be), else
+    nowhere."""
+    sink = log.open("ab") if log is not None else subprocess.DEVNULL
+    process = subprocess.Popen(command, env=env, stdout=sink, stderr=sink)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -87,6 +91,8 @@ def serve(command: list[str], port: int, env: dict[str, str]) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(30)
+        if log is not None:
+            sink.close()
 
 
 @dataclass(frozen=True)
