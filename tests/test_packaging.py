@@ -26,5 +26,5 @@ def test_every_sql_file_under_service_is_package_data() -> None:
     data = config["tool"]["setuptools"]["package-data"]
     for path in (ROOT / "service").rglob("*.sql"):
         package = ".".join(path.parent.relative_to(ROOT).parts)
-        patterns = data.get(package, [])
+        patterns = [*data.get(package, []), *data.get("*", [])]
         assert any(path.match(pattern) for pattern in patterns), f"{path}: add to package-data"

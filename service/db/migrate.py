@@ -24,9 +24,11 @@ from pathlib import Path
 import asyncpg
 
 from service.analytics import calendar
+from service.db import queries
 from service.errors import ShortflowError
 
 log = logging.getLogger(__name__)
+Q = queries.load("migrate")
 
 # pg_advisory_lock key: the bytes of "Shortflo" as a bigint, so it is unlikely to collide.
 MIGRATION_LOCK_KEY = int.from_bytes(b"Shortflo", "big") & 0x7FFF_FFFF_FFFF_FFFF
@@ -93,29 +95,19 @@ async def migrate(dsn: str, directory: Traversable | None = None) -> MigrationRe
     except (OSError, asyncpg.PostgresError) as exc:
         raise MigrationError(f"cannot connect to the database: {exc}") from None
     try:
-        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        await conn.execute(Q.lock, MIGRATION_LOCK_KEY)
         try:
             report = await _apply(conn, migrations)
         finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+            await conn.execute(Q.unlock, MIGRATION_LOCK_KEY)
     finally:
         await conn.close()
     return report
 
 
 async def _apply(conn: asyncpg.Connection, migrations: list[Migration]) -> MigrationReport:
-    await conn.execute(
-        """
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-            version     integer PRIMARY KEY,
-            name        text NOT NULL,
-            checksum    text NOT NULL,
-            applied_at  timestamptz NOT NULL DEFAULT now(),
-            duration_ms integer NOT NULL
-        )
-        """
-    )
-    rows = await conn.fetch("SELECT version, name, checksum FROM schema_migrations")
+    await conn.execute(Q.create_ledger)
+    rows = await conn.fetch(Q.applied)
     applied = {row["version"]: row for row in rows}
     known = {m.version for m in migrations}
     unknown = sorted(set(applied) - known)
@@ -142,8 +134,7 @@ async def _apply(conn: asyncpg.Connection, migrations: list[Migration]) -> Migra
             async with conn.transaction():
                 await conn.execute(migration.sql)
                 await conn.execute(
-                    "INSERT INTO schema_migrations (version, name, checksum, duration_ms) "
-                    "VALUES ($1, $2, $3, $4)",
+                    Q.record,
                     migration.version,
                     migration.name,
                     migration.checksum,

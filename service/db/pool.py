@@ -38,6 +38,7 @@ import asyncpg
 import orjson
 from asyncpg.pool import PoolConnectionProxy
 
+from service.db import queries
 from service.db.replicas import Replica, ReplicaSet, current_wal_lsn, parse_lsn
 from service.db.slots import ConnectionSlots, drop
 from service.errors import (
@@ -436,7 +437,7 @@ class Database:
             return
         async with self._leased() as conn:
             try:
-                await conn.fetchval("SELECT 1", timeout=within)
+                await conn.fetchval(queries.load("pool").ping, timeout=within)
             except CONNECTION_ERRORS as exc:
                 raise self._trip(exc) from None
 
