@@ -197,12 +197,20 @@ class RegSho(Format):
         self._flushed.add(month)
         month_text = month.isoformat()
         middle = f"\t\\N\t\\N\t\\N\t\\N\t{self.facility}\t{month_text}\t{{"
+        start = month_text[:8]
         for symbol, rows in buffer.items():
+            if len(rows) == 1:  # a daily file: one day per symbol, no sorting or zipping
+                ((day, (line, short1, exempt1, total1, market1)),) = rows.items()
+                yield (
+                    f"{line}\t\\N\t\\N\t{symbol}\t{start}{day:02d}{middle}{day}}}\t{{{short1}}}\t"
+                    f'{{{exempt1}}}\t{{{total1}}}\t{{"{market1}"}}\n'
+                )
+                continue
             days = sorted(rows)
             lines, short, exempt, total, market = zip(*[rows[day] for day in days], strict=True)
             markets = '","'.join(market)
             yield (
-                f"{lines[0]}\t\\N\t\\N\t{symbol}\t{month_text[:8]}{days[0]:02d}"
+                f"{lines[0]}\t\\N\t\\N\t{symbol}\t{start}{days[0]:02d}"
                 f"{middle}{','.join(map(str, days))}}}\t{{{','.join(short)}}}\t"
                 f'{{{",".join(exempt)}}}\t{{{",".join(total)}}}\t{{"{markets}"}}\n'
             )
@@ -214,7 +222,7 @@ class RegSho(Format):
         if not self.months_revisited:
             try:
                 async with store.savepoint():
-                    changed = await store.execute(Q.upsert_months)
+                    changed = await store.fetchval(Q.upsert_months)
                 return ApplyResult(changed={"months": changed, "entries": self.entries})
             except CardinalityViolationError:
                 pass
@@ -231,7 +239,7 @@ class RegSho(Format):
                     "Files in date order have such duplicates rejected row by row."
                 )
             await store.execute(Q.join_split_keys)
-        changed = await store.execute(Q.upsert_months)
+        changed = await store.fetchval(Q.upsert_months)
         return ApplyResult(changed={"months": changed, "entries": self.entries})
 
 
