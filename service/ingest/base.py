@@ -271,6 +271,41 @@ def parse_symbol(text: str, column: str = "symbol") -> str:
     return symbol
 
 
+_CQS_PART = re.compile(r"p[A-Z]?|r|w|[./][A-Z]+")
+_ROOT = re.compile(r"^[A-Z]+")
+
+
+def finra_symbol(symbol: str) -> str:
+    """A CQS spelling of a symbol (the symbol directory's `CQS Symbol`, FINRA's Reg SHO files)
+    in the spelling of FINRA's short interest files, which key Shortflow's securities.
+
+    FINRA's short interest files write the suffix without a separator: class B `BRK.B` (CQS 2025;
+    `BRK/B` in 2016 and in FINRA's own Reg SHO files) is `BRKB`, preferred series D `BFSpD` is
+    `BFSPRD`, warrants `ACHR.WS` are `ACHRWS`, units `JENA.U` `JENAU`, rights `JACSr` `JACSRT`
+    (checked against the 2026-07 FINRA files). When-issued `w` becomes `WI` and a called issue's
+    `/CL` is dropped (it is the same security), which no sample shows. Anything else after the root
+    is a RowError, never a guess.
+    """
+    root = _ROOT.match(symbol)
+    if root is None:
+        raise RowError(f"symbol: {symbol!r} does not start with a letter")
+    rest = symbol[root.end() :]
+    parts = _CQS_PART.findall(rest)
+    if "".join(parts) != rest:
+        raise RowError(f"symbol: {symbol!r} has a suffix outside CQS symbology")
+    spelled = [root.group()]
+    for part in parts:
+        if part.startswith("p"):
+            spelled.append("PR" + part[1:])
+        elif part == "r":
+            spelled.append("RT")
+        elif part == "w":
+            spelled.append("WI")
+        elif part[1:] != "CL":
+            spelled.append(part[1:])
+    return parse_symbol("".join(spelled))
+
+
 def parse_int(text: str, column: str, *, separators: bool = False) -> int:
     """A non-negative whole number ("1,234" when `separators`; "1234.0" is accepted)."""
     cleaned = text.strip().replace(",", "") if separators else text.strip()

@@ -114,6 +114,68 @@ async def test_days_of_a_month_merge_and_a_corrected_day_replaces(
     ]
 
 
+MONTH_ROWS = (
+    "SELECT s.symbol, m.days, m.short_volume FROM short_volume_month m "
+    "JOIN security s ON s.id = m.security_id ORDER BY s.symbol"
+)
+
+
+async def test_files_in_date_order_append_and_one_file_can_append_and_merge(
+    db: Database, ingest: Ingest, tmp_path: Path
+) -> None:
+    # Days after the stored ones are appended (the usual case); a day before a stored one is
+    # merged into place; one file can do both, for different securities.
+    files = [
+        ("CNMSshvol20250102.txt", _day(date(2025, 1, 2), ["AAA", "BBB"])),
+        ("CNMSshvol20250103.txt", _day(date(2025, 1, 3), ["AAA", "BBB"])),
+        ("CNMSshvol20250108.txt", _day(date(2025, 1, 8), ["BBB"])),
+        ("CNMSshvol20250106.txt", _day(date(2025, 1, 6), ["AAA", "BBB"], scale=3.0)),
+    ]
+    changed = []
+    for name, rows in files:
+        write_regsho(tmp_path / name, rows)
+        outcome = await ingest(tmp_path / name, "short-volume")
+        assert outcome.status == "applied", outcome.error
+        changed.append(outcome.summary["months"])
+    assert changed == [2, 2, 1, 2]
+    months = [
+        (r["symbol"], list(r["days"]), list(r["short_volume"])) for r in await db.fetch(MONTH_ROWS)
+    ]
+    assert months == [
+        ("AAA", [2, 3, 6], [100.0, 100.0, 300.0]),
+        ("BBB", [2, 3, 6, 8], [200.0, 200.0, 600.0, 100.0]),
+    ]
+    # The same days again in other bytes (CRLF): nothing to write.
+    (tmp_path / "again").mkdir()
+    write_regsho(tmp_path / "again" / "CNMSshvol20250108.txt", files[2][1], crlf=False)
+    again = await ingest(tmp_path / "again" / "CNMSshvol20250108.txt", "short-volume")
+    assert (again.status, again.summary["months"]) == ("applied", 0)
+
+
+async def test_sip_spellings_name_the_securities_of_the_short_interest_files(
+    db: Database, ingest: Ingest, tmp_path: Path
+) -> None:
+    # FINRA's short interest file spells Berkshire's class B `BRKB`; its Reg SHO files `BRK/B`.
+    finra = shared_file("finra-short-interest/shrt20260731.csv").read_text().splitlines()
+    short_interest = tmp_path / "shrt20260731.csv"
+    short_interest.write_text("\n".join([finra[0], *[r for r in finra if "|BRKB|" in r]]) + "\n")
+    assert (await ingest(short_interest, "short-interest")).status == "applied"
+    outcome = await ingest(shared_file("regsho/CNMSshvol20210604.txt"), "short-volume")
+    assert (outcome.status, outcome.rows_rejected) == ("applied", 0)
+    brkb = await db.fetchrow(DAY_VOLUME, "BRKB", "CNMS", date(2021, 6, 4))
+    assert (brkb["short_volume"], brkb["total_volume"]) == (279570, 681049)
+    spelled = {
+        "ABRPRA": 1723,  # ABRpA: preferred series A
+        "BFB": 76906,  # BF/B: class B
+        "GABRTWI": 3600,  # GABrw: rights, when issued
+    }
+    for symbol, short in spelled.items():
+        row = await db.fetchrow(DAY_VOLUME, symbol, "CNMS", date(2021, 6, 4))
+        assert row["short_volume"] == short, symbol
+    leftover = await db.fetchval("SELECT count(*) FROM security WHERE symbol !~ '^[A-Z0-9]+$'")
+    assert leftover == 0
+
+
 async def test_bad_rows_trailer_mismatch_and_duplicates_are_rejected(
     db: Database, ingest: Ingest, tmp_path: Path
 ) -> None:

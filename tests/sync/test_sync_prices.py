@@ -215,6 +215,33 @@ def test_an_unknown_symbol_is_no_data_and_not_asked_again(
     assert len(script.requests) == asked  # ZZZQ is not asked again for the same days
 
 
+def test_a_class_share_is_asked_in_the_directory_spelling(
+    database_url: str, host: tuple[str, Script], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FINRA's file writes Berkshire's class B `BRKB`; Stooq knows it as `brk-b.us`. Where the
+    # symbol directory listed the security (`BRK.B`), that spelling says where the class begins.
+    base, script = host
+    rows = [ShortInterestRow(s, s, "NYSE", 100, 90, 50) for s in ("BRKB", "BRKA")]
+    script.on(SI.format("20260430"), Answer(body=built_cycle(tmp_path, *rows)))
+    synced = run(
+        monkeypatch, database_url, base, tmp_path, *WINDOW, "--source", "finra-short-interest"
+    )
+    assert synced.startswith("rc=0"), synced
+    listed = (
+        "INSERT INTO security_listing (security_id, source, exchange, etf, directory_symbol,"
+        " first_seen, last_seen) SELECT id, 'otherlisted', 'NYSE', false, 'BRK.B', '2026-04-01',"
+        " '2026-04-30' FROM security WHERE symbol = 'BRKB' RETURNING 1"
+    )
+    assert asyncio.run(scalar(database_url, listed)) == 1
+    plan = run(
+        monkeypatch, database_url, base, tmp_path, "--dry-run", *WINDOW, "--source", "prices"
+    )
+    assert plan.startswith("rc=0"), plan
+    assert "s=brk-b.us&i=d" in plan
+    assert "s=brkb.us" not in plan
+    assert "s=brka.us&i=d" in plan  # never listed in a snapshot: asked as FINRA writes it
+
+
 def test_the_daily_hit_limit_stops_the_source_and_the_next_sync_resumes(
     database_url: str, host: tuple[str, Script], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

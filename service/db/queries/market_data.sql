@@ -31,6 +31,8 @@ ORDER BY date
 -- span of days to ask for: per settlement date a close within its price window (the close
 -- short_interest_context values the position with, migration 0009), and for the window's newest
 -- settlement date also one within the price window of $3 (the squeeze screen's latest close).
+-- `directory_symbol`: the symbol directory's spelling of the security's latest listing (`BRK.B`
+-- for FINRA's `BRKB`), which price providers spell from; null when no snapshot listed it.
 WITH positions AS (
     SELECT DISTINCT security_id, settlement_date FROM short_interest
     WHERE settlement_date BETWEEN $1 AND $2
@@ -51,7 +53,11 @@ missing AS (
         WHERE p.security_id = n.security_id AND p.date BETWEEN c.price_window_start AND n.day
     )
 )
-SELECT s.symbol, s.market_class, min(m.first) AS first, max(m.last) AS last
+SELECT s.symbol, s.market_class, min(m.first) AS first, max(m.last) AS last,
+       (SELECT l.directory_symbol FROM security_listing l
+        WHERE l.security_id = s.id
+        ORDER BY l.last_seen DESC, l.source, l.exchange
+        LIMIT 1) AS directory_symbol
 FROM missing m
 JOIN security s ON s.id = m.security_id
 GROUP BY s.id, s.symbol, s.market_class

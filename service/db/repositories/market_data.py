@@ -30,7 +30,8 @@ class MarketDataRepository:
     async def closes_missing(
         self, first: date, last: date, session: date, *, every: bool = False
     ) -> Sequence[asyncpg.Record]:
-        """Per security with short interest in [first, last]: symbol, market_class and the span
+        """Per security with short interest in [first, last]: symbol, market_class, the symbol
+        directory's spelling (`directory_symbol`, null if never listed) and the span
         of days (first, last) whose closes the metrics need and are not stored (`every`: all of
         the window's securities). Read on the primary: `shortflow sync` asks right after it
         ingested the short interest, which a replica may not have yet."""

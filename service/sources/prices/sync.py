@@ -173,7 +173,9 @@ class PriceSync:
         )
         unspelled: list[str] = []
         for row in needs:
-            code = provider.code(row["symbol"], row["market_class"])
+            # FINRA writes class shares without a separator (`BRKB`); the directory's spelling
+            # (`BRK.B`) says where the class begins.
+            code = provider.code(row["directory_symbol"] or row["symbol"], row["market_class"])
             if code is None:
                 unspelled.append(row["symbol"])
                 continue

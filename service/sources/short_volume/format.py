@@ -4,6 +4,10 @@
     20210604|A|97434|494|188426|B,Q,N
     9661                                   <- optional trailer: the number of records
 
+Symbols are written as the SIP writes them (`BRK/B`, `ABRpA`, `AAC/WS`) and stored in FINRA short
+interest's spelling (`BRKB`, `ABRPRA`, `AACWS`; `finra_symbol`), the spelling Shortflow's
+securities are keyed by; a symbol outside CQS symbology is kept as written.
+
 The facility (CNMS consolidated, FNSQ, FNQC, FNYX, FNRA, FORF) is not in the file's content: it
 comes from `--facility` or from FINRA's file name. Rows are packed per symbol and month before
 staging (see migration 0005): the parser keeps one month of rows in memory and flushes it when
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import date
 from math import isfinite
 from pathlib import Path
@@ -30,6 +35,7 @@ from service.ingest.base import (
     IngestOptions,
     RowError,
     SourceFile,
+    finra_symbol,
     header_names,
     parse_float,
 )
@@ -112,7 +118,7 @@ class RegSho(Format):
         # {day: (line, short, exempt, total, market)}.
         rejects = source.rejects
         dates: dict[str, tuple[date, int]] = {}
-        good_symbols: set[str] = set()
+        spellings: dict[str, str] = {}
         good_markets: set[str] = set()
         month: date | None = None
         buffer: dict[str, dict[int, tuple[int, str, str, str, str]]] = {}
@@ -158,13 +164,15 @@ class RegSho(Format):
                     valid = int(exempt) <= short_value <= int(total)
                 else:
                     valid = _valid_decimals(text, short, exempt, total)
+                spelled = spellings.get(symbol) or _spelled(symbol, spellings)
                 if not (
                     valid
-                    and (symbol in good_symbols or _good_symbol(symbol, good_symbols))
+                    and spelled
                     and (market in good_markets or _good_market(market, good_markets))
                 ):
                     rejects.add(number, text, _reason(text))
                     continue
+                symbol = spelled
                 if parsed[0] != month:
                     yield from self._flush(month, buffer)
                     month, buffer = parsed[0], {}
@@ -258,11 +266,18 @@ def _valid_decimals(text: str, short: str, exempt: str, total: str) -> bool:
     )
 
 
-def _good_symbol(symbol: str, good: set[str]) -> bool:
-    if 0 < len(symbol) <= 24 and _UNSAFE.isdisjoint(symbol):
-        good.add(symbol)
-        return True
-    return False
+def _spelled(symbol: str, spellings: dict[str, str]) -> str:
+    """The symbol in FINRA short interest's spelling (`BRK/B` -> `BRKB`, `ABRpA` -> `ABRPRA`,
+    `AAC/WS` -> `AACWS`: `finra_symbol`), so a Reg SHO row names the security the short interest
+    files created; a symbol outside CQS symbology is kept as written. "" when it is no ticker."""
+    if not (0 < len(symbol) <= 24 and _UNSAFE.isdisjoint(symbol)):
+        return ""
+    spelled = symbol
+    if not symbol.isalpha() or not symbol.isupper():
+        with suppress(RowError):  # outside CQS symbology: kept as written
+            spelled = finra_symbol(symbol)
+    spellings[symbol] = spelled
+    return spelled
 
 
 def _good_market(market: str, good: set[str]) -> bool:

@@ -30,7 +30,15 @@ from typing import Any, ClassVar
 from service.db import queries
 from service.db.repositories.ingest import IngestStore
 from service.errors import IngestError
-from service.ingest.base import Format, Head, RowError, SourceFile, header_names, parse_symbol
+from service.ingest.base import (
+    Format,
+    Head,
+    RowError,
+    SourceFile,
+    finra_symbol,
+    header_names,
+    parse_symbol,
+)
 from service.ingest.results import ApplyResult
 
 Q = queries.load_package("service.sources.symbol_directory")
@@ -58,39 +66,6 @@ OTHER_EXCHANGES = {
 }
 """otherlisted.txt `Exchange` (Nasdaq Trader's symbol directory definitions; A was NYSE MKT and Z
 BATS in 2016: the same exchanges under their current names)."""
-
-_CQS_PART = re.compile(r"p[A-Z]?|r|w|[./][A-Z]+")
-_ROOT = re.compile(r"^[A-Z]+")
-
-
-def finra_symbol(symbol: str) -> str:
-    """A CQS spelling of a symbol (the directory's `CQS Symbol`) in FINRA's spelling.
-
-    FINRA's short interest files write the suffix without a separator: class B `BRK.B` (CQS 2025;
-    `BRK/B` in 2016 and in FINRA's own Reg SHO files) is `BRKB`, preferred series D `BFSpD` is
-    `BFSPRD`, warrants `ACHR.WS` are `ACHRWS`, units `JENA.U` `JENAU`, rights `JACSr` `JACSRT`
-    (checked against the 2026-07 FINRA files). When-issued `w` becomes `WI` and a called issue's
-    `/CL` is dropped (it is the same security), which no sample shows. Anything else after the root
-    is a RowError, never a guess.
-    """
-    root = _ROOT.match(symbol)
-    if root is None:
-        raise RowError(f"symbol: {symbol!r} does not start with a letter")
-    rest = symbol[root.end() :]
-    parts = _CQS_PART.findall(rest)
-    if "".join(parts) != rest:
-        raise RowError(f"symbol: {symbol!r} has a suffix outside CQS symbology")
-    spelled = [root.group()]
-    for part in parts:
-        if part.startswith("p"):
-            spelled.append("PR" + part[1:])
-        elif part == "r":
-            spelled.append("RT")
-        elif part == "w":
-            spelled.append("WI")
-        elif part[1:] != "CL":
-            spelled.append(part[1:])
-    return parse_symbol("".join(spelled))
 
 
 def snapshot_date(path: Path) -> date:
