@@ -49,13 +49,14 @@ class Analytics:
         level, SHORTFLOW_INDEX_LEVEL_SYMBOLS) turns futures contracts into dollars: an index
         without one has null dollar futures figures."""
         indexes = IndexRepository(db)
+        levels = index_level_symbols or {}
         return cls(
-            securities=SecurityRepository(db),
+            securities=SecurityRepository(db, index_levels=levels.values()),
             indexes=indexes,
             short_interest=ShortInterestService(ShortInterestRepository(db)),
             series=SeriesService(MarketDataRepository(db)),
             flows=FlowService(FlowRepository(db)),
-            exposure=ExposureService(indexes, index_level_symbols or {}),
+            exposure=ExposureService(indexes, levels),
             squeeze=SqueezeService(SqueezeRepository(db)),
             runs=RunRepository(db),
         )

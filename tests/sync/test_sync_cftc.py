@@ -288,6 +288,19 @@ async def test_the_api_turns_the_synced_positions_into_dollars_with_the_index_le
             LEVEL_DAY,
             points * BUILT_LEVEL,
         )
+        # The index level's price series is stored under ^RUT, but ^RUT is no security: the
+        # lists and counts leave it out (SHORTFLOW_INDEX_LEVEL_SYMBOLS); its closes stay.
+        listed = "{ securities(first: 100) { totalCount nodes { symbol } } }"
+        page = (await client.post("/graphql", json={"query": listed})).json()["data"]["securities"]
+        symbols = [n["symbol"] for n in page["nodes"]]
+        assert "IWM" in symbols  # holdings members, IWM: all there
+        assert "^RUT" not in symbols
+        assert page["totalCount"] == len(symbols)
+        level_series = '{ security(symbol: "^RUT") { prices(from: "2026-09-29") { date close } } }'
+        found = (await client.post("/graphql", json={"query": level_series})).json()["data"]
+        assert found["security"]["prices"] == [{"date": LEVEL_DAY, "close": BUILT_LEVEL}]
+        rest_list = (await client.get("/v1/securities", params={"search": "^"})).json()
+        assert rest_list["data"] == []
         early = await client.get(
             "/v1/indexes/R2000/futures-positioning",
             params={"from": LEVEL_DAY, "as_of": "2026-10-01"},

@@ -23,7 +23,8 @@ ORDER BY wanted, rank, until DESC
 -- $1 search (NULL: any; matches a symbol prefix or a word of the name, case-insensitive),
 -- $2 type (NULL: any), $3 index code (NULL: any; members on $4, by the precedence of
 -- index_members, migration 0014), $4 membership date,
--- $5 after this symbol (keyset), $6 rows.
+-- $5 after this symbol (keyset), $6 rows, $7 symbols left out (index levels such as ^RUT: price
+-- series stored under a symbol, not securities anyone lists).
 SELECT s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
        security_listing_exchange(s.id) AS listing_exchange
 FROM security s
@@ -33,10 +34,12 @@ WHERE ($1::text IS NULL
   AND ($2::text IS NULL OR s.type = $2)
   AND ($3::text IS NULL OR s.id IN (SELECT m.security_id FROM index_members($3, $4) m))
   AND s.symbol > $5
+  AND s.symbol <> ALL($7::text[])
 ORDER BY s.symbol
 LIMIT $6
 
 -- name: count
+-- The rows of `page` without keyset and limit ($5: the symbols left out).
 SELECT count(*)
 FROM security s
 WHERE ($1::text IS NULL
@@ -44,6 +47,7 @@ WHERE ($1::text IS NULL
        OR s.name ILIKE '%' || $1 || '%')
   AND ($2::text IS NULL OR s.type = $2)
   AND ($3::text IS NULL OR s.id IN (SELECT m.security_id FROM index_members($3, $4) m))
+  AND s.symbol <> ALL($5::text[])
 
 -- name: share_counts
 -- $1 security ids, $2 date: the latest shares outstanding and float on or before the date, the

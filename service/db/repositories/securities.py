@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from service.db import queries
@@ -13,8 +13,12 @@ Q = queries.load("securities")
 
 
 class SecurityRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, index_levels: Collection[str] = ()) -> None:
+        """`index_levels`: the symbols holding index levels (SHORTFLOW_INDEX_LEVEL_SYMBOLS,
+        `^RUT`): price series stored under a symbol, left out of security lists and counts (a
+        lookup by symbol still finds them)."""
         self.db = db
+        self.index_levels = sorted(index_levels)
 
     async def by_symbol(self, symbol: str) -> Security | None:
         """The security `symbol` names today, or named before a rename."""
@@ -38,13 +42,17 @@ class SecurityRepository:
         after: str,
         limit: int,
     ) -> list[Security]:
-        rows = await self.db.fetch(Q.page, search, type_, index, members_on, after, limit)
+        rows = await self.db.fetch(
+            Q.page, search, type_, index, members_on, after, limit, self.index_levels
+        )
         return [Security(**row) for row in rows]
 
     async def count(
         self, *, search: str | None, type_: str | None, index: str | None, members_on: date
     ) -> int:
-        total: int = await self.db.fetchval(Q.count, search, type_, index, members_on)
+        total: int = await self.db.fetchval(
+            Q.count, search, type_, index, members_on, self.index_levels
+        )
         return total
 
     async def share_counts(
