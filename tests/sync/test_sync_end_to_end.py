@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 
-from service.demo.files import ShortInterestRow
 from tests.analytics.reference import percent, usd
 from tests.conftest import Servers, app_client, make_settings
 from tests.sync.conftest import Answer, Script
@@ -34,6 +33,7 @@ from tests.sync.test_sync_prices import (
     NO_DATA,
     built_cycle,
     finra_row,
+    moved,
     real_close,
     stooq_answer,
     stooq_path,
@@ -72,19 +72,6 @@ ANSWERS = """
   }
 }
 """
-
-
-def moved(symbol: str) -> ShortInterestRow:
-    """FINRA's real 2026-07-31 row of `symbol`, for the built 2026-04-30 file."""
-    raw = finra_row(symbol)
-    return ShortInterestRow(
-        symbol,
-        raw["issueName"],
-        raw["marketClassCode"],
-        int(raw["currentShortPositionQuantity"]),
-        int(raw["previousShortPositionQuantity"]),
-        int(raw["averageDailyVolumeQuantity"]),
-    )
 
 
 def serve_everything(script: Script, tmp_path: Path) -> None:

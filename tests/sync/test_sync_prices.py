@@ -62,21 +62,22 @@ def finra_row(symbol: str) -> dict[str, str]:
         return next(r for r in csv.DictReader(handle, delimiter="|") if r["symbolCode"] == symbol)
 
 
+def moved(symbol: str) -> ShortInterestRow:
+    """FINRA's real 2026-07-31 row of `symbol`, for a built file of another date."""
+    raw = finra_row(symbol)
+    return ShortInterestRow(
+        symbol,
+        raw["issueName"],
+        raw["marketClassCode"],
+        int(raw["currentShortPositionQuantity"]),
+        int(raw["previousShortPositionQuantity"]),
+        int(raw["averageDailyVolumeQuantity"]),
+    )
+
+
 def built_cycle(directory: Path, *extra: ShortInterestRow) -> bytes:
     """BUILT: a FINRA-layout file for 2026-04-30 with FINRA's real 2026-07-31 IWM and SPY rows."""
-    rows = []
-    for symbol in ("IWM", "SPY"):
-        raw = finra_row(symbol)
-        rows.append(
-            ShortInterestRow(
-                symbol,
-                raw["issueName"],
-                raw["marketClassCode"],
-                int(raw["currentShortPositionQuantity"]),
-                int(raw["previousShortPositionQuantity"]),
-                int(raw["averageDailyVolumeQuantity"]),
-            )
-        )
+    rows = [moved("IWM"), moved("SPY")]
     path = write_finra_bulk(directory / "shrt20260430.csv", SETTLED, [*rows, *extra])
     return path.read_bytes()
 
