@@ -57,6 +57,45 @@ class ShortInterestPoint:
     close_date: date | None
 
 
+SCREEN_FIELDS = (
+    "short_interest",
+    "change",
+    "change_percent",
+    "days_to_cover",
+    "short_percent_of_float",
+    "short_percent_of_shares_outstanding",
+    "short_value_usd",
+    "close_price",
+    "average_daily_volume",
+    "average_dollar_volume_usd",
+    "market_cap_usd",
+)
+"""The numeric fields a market screen filters (min/max) and orders by, in the order of the
+`vals` array of screens.sql."""
+
+
+@dataclass(slots=True)
+class ScreenedPoint:
+    """One row of a market screen: its rank under the screen's order, the security, its point."""
+
+    rank: int
+    security: Security
+    point: ShortInterestPoint
+    average_dollar_volume_usd: float | None
+    """averageDailyVolume x closePrice, USD."""
+    market_cap_usd: float | None
+    """sharesOutstanding x closePrice, USD (where both are known)."""
+
+
+@dataclass(slots=True)
+class ScreenPage:
+    """A page of a market screen and the number of rows passing its filter (all pages)."""
+
+    settlement_date: date | None
+    rows: list[ScreenedPoint]
+    total: int
+
+
 @dataclass(slots=True)
 class ShortVolumeDay:
     """Reg SHO volume of one day and facility (the columns of market_data.sql, in order)."""

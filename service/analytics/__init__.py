@@ -18,6 +18,7 @@ from service.db.pool import Database
 from service.db.repositories.analytics import FlowRepository, IndexRepository, SqueezeRepository
 from service.db.repositories.market_data import MarketDataRepository
 from service.db.repositories.runs import RunRepository
+from service.db.repositories.screens import ScreenRepository
 from service.db.repositories.securities import SecurityRepository
 from service.db.repositories.short_interest import ShortInterestRepository
 from service.errors import NotFound, shown
@@ -34,6 +35,7 @@ class Analytics:
     exposure: ExposureService
     squeeze: SqueezeService
     runs: RunRepository
+    screens: ScreenRepository
 
     async def index(self, code: str) -> MarketIndex:
         """The index with this code, or NotFound: both APIs answer an unknown index with an
@@ -59,4 +61,5 @@ class Analytics:
             exposure=ExposureService(indexes, levels),
             squeeze=SqueezeService(SqueezeRepository(db)),
             runs=RunRepository(db),
+            screens=ScreenRepository(db),
         )

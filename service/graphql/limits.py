@@ -236,7 +236,10 @@ class CostAnalysis:
             return 1, own
         size = 1
         child_page: int | None = None
-        if target.name.endswith("Connection"):
+        if target.name.endswith("Connection") or (
+            "first" in field.args and "nodes" in target.fields
+        ):
+            # A page of items under `nodes`/`edges`: the page size multiplies what is under them.
             child_page = _page_size(arguments.get("first"), field)
         elif _is_list(field.type):
             size = self._list_size(name, arguments, page, field)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.schema.config import StrawberryConfig
@@ -17,7 +17,8 @@ from strawberry.types import Info
 
 from service import cursors
 from service.analytics import calendar
-from service.errors import BadRequest
+from service.db.repositories.screens import ScreenQuery
+from service.errors import BadRequest, shown
 from service.graphql.context import Context
 from service.graphql.scalars import SCALAR_MAP, BigInt
 from service.graphql.types import (
@@ -45,7 +46,7 @@ from service.graphql.types import (
     ShortVolume,
     TypeSource,
 )
-from service.models import MarketIndex
+from service.models import SCREEN_FIELDS, MarketIndex
 from service.models import Security as SecurityModel
 from service.models import SqueezeScreen as SqueezeScreenModel
 
@@ -416,6 +417,259 @@ async def _securities_page(
     )
 
 
+SCREEN_FIELD_TEXT = {
+    "short_interest": "shares short",
+    "change": "change in shares short from the previous settlement date",
+    "change_percent": "changePercent (capped and undefined as their flags say)",
+    "days_to_cover": "daysToCover (999.99 when capped: DAYS_TO_COVER_CAPPED; null when "
+    "undefined, left out by a bound on it)",
+    "short_percent_of_float": "short % of float",
+    "short_percent_of_shares_outstanding": "short % of shares outstanding",
+    "short_value_usd": "shares short x close, USD",
+    "close_price": "the close that values the position, USD",
+    "average_daily_volume": "FINRA's average daily volume, shares",
+    "average_dollar_volume_usd": "averageDailyVolume x close, USD",
+    "market_cap_usd": "shares outstanding x close, USD (where both are known)",
+}
+
+
+@strawberry.enum(description="A numeric field a market screen orders by (nulls last).")
+class ShortInterestOrderField(Enum):
+    SHORT_INTEREST = strawberry.enum_value(
+        "short_interest", description=SCREEN_FIELD_TEXT["short_interest"]
+    )
+    CHANGE = strawberry.enum_value("change", description=SCREEN_FIELD_TEXT["change"])
+    CHANGE_PERCENT = strawberry.enum_value(
+        "change_percent", description=SCREEN_FIELD_TEXT["change_percent"]
+    )
+    DAYS_TO_COVER = strawberry.enum_value(
+        "days_to_cover", description=SCREEN_FIELD_TEXT["days_to_cover"]
+    )
+    SHORT_PERCENT_OF_FLOAT = strawberry.enum_value(
+        "short_percent_of_float", description=SCREEN_FIELD_TEXT["short_percent_of_float"]
+    )
+    SHORT_PERCENT_OF_SHARES_OUTSTANDING = strawberry.enum_value(
+        "short_percent_of_shares_outstanding",
+        description=SCREEN_FIELD_TEXT["short_percent_of_shares_outstanding"],
+    )
+    SHORT_VALUE_USD = strawberry.enum_value(
+        "short_value_usd", description=SCREEN_FIELD_TEXT["short_value_usd"]
+    )
+    CLOSE_PRICE = strawberry.enum_value("close_price", description=SCREEN_FIELD_TEXT["close_price"])
+    AVERAGE_DAILY_VOLUME = strawberry.enum_value(
+        "average_daily_volume", description=SCREEN_FIELD_TEXT["average_daily_volume"]
+    )
+    AVERAGE_DOLLAR_VOLUME_USD = strawberry.enum_value(
+        "average_dollar_volume_usd", description=SCREEN_FIELD_TEXT["average_dollar_volume_usd"]
+    )
+    MARKET_CAP_USD = strawberry.enum_value(
+        "market_cap_usd", description=SCREEN_FIELD_TEXT["market_cap_usd"]
+    )
+
+
+@strawberry.enum(description="Sort direction.")
+class OrderDirection(Enum):
+    ASC = strawberry.enum_value("asc", description="Smallest first (nulls last).")
+    DESC = strawberry.enum_value("desc", description="Largest first (nulls last).")
+
+
+@strawberry.input(description="One key of a screen's order: a field and a direction.")
+class ShortInterestOrder:
+    field: ShortInterestOrderField = strawberry.field(description="The field to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.DESC, description="ASC or DESC (default); nulls sort last."
+    )
+
+
+def _bound(name: str, side: str) -> Any:
+    return strawberry.field(
+        default=None,
+        name=f"{side}{_camel(name)}",
+        description=f"{'At least' if side == 'min' else 'At most'} this {SCREEN_FIELD_TEXT[name]}; "
+        "a security without a value is left out.",
+    )
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+@strawberry.input(
+    description="Which securities a short interest screen keeps. Every condition given must "
+    "hold; min/max bounds are inclusive."
+)
+class ShortInterestFilter:
+    types: list[SecurityType] | None = strawberry.field(
+        default=None, description="Only these security types."
+    )
+    market_classes: list[str] | None = strawberry.field(
+        default=None, description="Only these FINRA market classes (e.g. NNM, NYSE, ARCA, OTC)."
+    )
+    index: str | None = strawberry.field(
+        default=None,
+        description="Only members of this index (e.g. R2000) on the settlement date; an "
+        "unknown code is a NOT_FOUND error.",
+    )
+    min_short_interest: float | None = _bound("short_interest", "min")
+    max_short_interest: float | None = _bound("short_interest", "max")
+    min_change: float | None = _bound("change", "min")
+    max_change: float | None = _bound("change", "max")
+    min_change_percent: float | None = _bound("change_percent", "min")
+    max_change_percent: float | None = _bound("change_percent", "max")
+    min_days_to_cover: float | None = _bound("days_to_cover", "min")
+    max_days_to_cover: float | None = _bound("days_to_cover", "max")
+    min_short_percent_of_float: float | None = _bound("short_percent_of_float", "min")
+    max_short_percent_of_float: float | None = _bound("short_percent_of_float", "max")
+    min_short_percent_of_shares_outstanding: float | None = _bound(
+        "short_percent_of_shares_outstanding", "min"
+    )
+    max_short_percent_of_shares_outstanding: float | None = _bound(
+        "short_percent_of_shares_outstanding", "max"
+    )
+    min_short_value_usd: float | None = _bound("short_value_usd", "min")
+    max_short_value_usd: float | None = _bound("short_value_usd", "max")
+    min_close_price: float | None = _bound("close_price", "min")
+    max_close_price: float | None = _bound("close_price", "max")
+    min_average_daily_volume: float | None = _bound("average_daily_volume", "min")
+    max_average_daily_volume: float | None = _bound("average_daily_volume", "max")
+    min_average_dollar_volume_usd: float | None = _bound("average_dollar_volume_usd", "min")
+    max_average_dollar_volume_usd: float | None = _bound("average_dollar_volume_usd", "max")
+    min_market_cap_usd: float | None = _bound("market_cap_usd", "min")
+    max_market_cap_usd: float | None = _bound("market_cap_usd", "max")
+    include_flags: list[DataFlag] | None = strawberry.field(
+        default=None, description="Only points with at least one of these flags."
+    )
+    exclude_flags: list[DataFlag] | None = strawberry.field(
+        default=None, description="Only points with none of these flags."
+    )
+
+
+@strawberry.type(description="One security's point in a short interest screen, with its rank.")
+class ShortInterestScreenRow:
+    rank: int = strawberry.field(description="Position under the screen's order (1 = first).")
+    security: Security = strawberry.field(description="The security.")
+    point: ShortInterest = strawberry.field(description="Its short interest on the date.")
+    average_dollar_volume_usd: float | None = strawberry.field(
+        description="averageDailyVolume x closePrice, USD."
+    )
+    market_cap_usd: float | None = strawberry.field(
+        description="sharesOutstanding x closePrice, USD; null where either is unknown."
+    )
+
+
+@strawberry.type(description="An edge of a short interest screen.")
+class ShortInterestScreenEdge:
+    cursor: str = strawberry.field(description="Opaque cursor of this item.")
+    node: ShortInterestScreenRow = strawberry.field(description="The ranked point.")
+
+
+@strawberry.type(
+    description="A page of a short interest screen: every security's point on one settlement "
+    "date that passes the filter, in the screen's order."
+)
+class ShortInterestScreenConnection:
+    settlement_date: datetime.date | None = strawberry.field(
+        description="The settlement date screened (null: nothing published as of asOf)."
+    )
+    nodes: list[ShortInterestScreenRow] = strawberry.field(description="Items without cursors.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    total_count: int = strawberry.field(description="Securities passing the filter (all pages).")
+
+    @strawberry.field(description="Items with cursors.")
+    def edges(self) -> list[ShortInterestScreenEdge]:
+        day = self.settlement_date
+        return [
+            ShortInterestScreenEdge(cursor=_screen_cursor(day, n.rank), node=n) for n in self.nodes
+        ]
+
+
+def _screen_cursor(day: datetime.date | None, rank: int) -> str:
+    return cursors.encode("sis", f"{day}:{rank}")
+
+
+MAX_ORDER_KEYS = 3
+MAX_MARKET_CLASSES = 20
+MAX_MARKET_CLASS_CHARS = 10
+
+
+async def _short_interest_screen(
+    info: GraphQLInfo,
+    settlement_date: datetime.date | None,
+    as_of: datetime.date | None,
+    filter_: ShortInterestFilter | None,
+    order_by: list[ShortInterestOrder] | None,
+    first: int | None,
+    after: str | None,
+) -> ShortInterestScreenConnection:
+    size = cursors.check_first(first, 50)
+    known_on = _as_of(info, as_of)
+    if settlement_date is not None and settlement_date > known_on:
+        raise BadRequest(f"settlementDate: {settlement_date} is after asOf ({known_on})")
+    start = 0
+    if after is not None:
+        day_text, _, rank_text = cursors.decode("sis", after).partition(":")
+        if not rank_text.isdigit() or (
+            settlement_date is not None and day_text != str(settlement_date)
+        ):
+            raise BadRequest(f"{shown(after)} is not a cursor of this screen")
+        start = int(rank_text)
+        settlement_date = datetime.date.fromisoformat(day_text)
+    order = order_by if order_by is not None else []
+    if len(order) > MAX_ORDER_KEYS:
+        raise BadRequest(f"orderBy takes at most {MAX_ORDER_KEYS} keys, not {len(order)}")
+    criteria = filter_ or ShortInterestFilter()
+    minimum = {n: getattr(criteria, f"min_{n}") for n in SCREEN_FIELDS}
+    maximum = {n: getattr(criteria, f"max_{n}") for n in SCREEN_FIELDS}
+    for name in SCREEN_FIELDS:
+        low, high = minimum[name], maximum[name]
+        if low is not None and high is not None and low > high:
+            raise BadRequest(
+                f"filter: min{_camel(name)} ({low}) is above max{_camel(name)} ({high})"
+            )
+    if criteria.market_classes is not None and (
+        len(criteria.market_classes) > MAX_MARKET_CLASSES
+        or any(len(c) > MAX_MARKET_CLASS_CHARS for c in criteria.market_classes)
+    ):
+        raise BadRequest(
+            f"filter.marketClasses takes at most {MAX_MARKET_CLASSES} classes of at most "
+            f"{MAX_MARKET_CLASS_CHARS} characters (FINRA's are NNM, NYSE, ARCA, OTC, ...)"
+        )
+    query = ScreenQuery(
+        as_of=known_on,
+        settlement_date=settlement_date,
+        types=None if criteria.types is None else [_value(t) for t in criteria.types],
+        market_classes=criteria.market_classes,
+        index=criteria.index,
+        minimum={n: v for n, v in minimum.items() if v is not None},
+        maximum={n: v for n, v in maximum.items() if v is not None},
+        include_flags=None
+        if criteria.include_flags is None
+        else [_value(f) for f in criteria.include_flags],
+        exclude_flags=None
+        if criteria.exclude_flags is None
+        else [_value(f) for f in criteria.exclude_flags],
+        order=[(_value(o.field), o.direction is OrderDirection.DESC) for o in order]
+        or [("short_interest", True)],
+    )
+    page = await info.context.analytics.screens.short_interest(query, start, size + 1)
+    if criteria.index is not None and page.total == 0:
+        await info.context.analytics.index(criteria.index)  # NOT_FOUND for an unknown code
+    nodes = cast(list[ShortInterestScreenRow], page.rows[:size])
+    day = page.settlement_date
+    return ShortInterestScreenConnection(
+        settlement_date=day,
+        nodes=nodes,
+        page_info=_page_info(
+            [_screen_cursor(day, nodes[0].rank), _screen_cursor(day, nodes[-1].rank)]
+            if nodes
+            else [],
+            len(page.rows) > size,
+            start > 0,
+        ),
+        total_count=page.total,
+    )
+
+
 @strawberry.type(description="Shortflow: US short interest and ETF fund flows.")
 class Query:
     @strawberry.field(description="One security by symbol (its current one, or a former one).")
@@ -541,6 +795,40 @@ class Query:
     ) -> list[SqueezeCandidate]:
         screen = await _screen(info, index, as_of, first)
         return cast(list[SqueezeCandidate], list(screen.candidates))
+
+    @strawberry.field(
+        description="Every security's short interest on one settlement date, filtered, "
+        "ordered (nulls last, then symbol) and ranked: the market-wide questions (most shorted "
+        "small caps, biggest increases this cycle, highest days to cover among liquid names). "
+        "A cursor belongs to its screen: pass it back with the same arguments."
+    )
+    async def short_interest_screen(
+        self,
+        info: GraphQLInfo,
+        settlement_date: Annotated[
+            datetime.date | None,
+            strawberry.argument(
+                description="The settlement date. Omitted: the newest published as of asOf."
+            ),
+        ] = None,
+        as_of: AsOfDate = None,
+        filter: Annotated[
+            ShortInterestFilter | None,
+            strawberry.argument(description="Which securities to keep. Omitted: all."),
+        ] = None,
+        order_by: Annotated[
+            list[ShortInterestOrder] | None,
+            strawberry.argument(
+                description="Up to 3 keys, the first deciding first. Omitted: shortInterest "
+                "descending."
+            ),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 50,
+        after: AfterCursor = None,
+    ) -> ShortInterestScreenConnection:
+        return await _short_interest_screen(
+            info, settlement_date, as_of, filter, order_by, first, after
+        )
 
     @strawberry.field(description="The squeeze screen with its exclusions (see docs/squeeze.md).")
     async def squeeze_screen(

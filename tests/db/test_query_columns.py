@@ -53,6 +53,17 @@ async def test_query_columns_are_the_model_fields(
     assert columns == list(rows.field_names(model))
 
 
+async def test_the_short_interest_screen_is_rank_security_and_point(database_url: str) -> None:
+    from service.db.repositories.screens import LEADING
+
+    columns = await _columns(database_url, queries.load("screens").short_interest)
+    assert columns == [
+        *LEADING,
+        *rows.field_names(Security),
+        *rows.field_names(ShortInterestPoint),
+    ]
+
+
 async def test_by_symbols_is_a_security_after_the_wanted_symbol(database_url: str) -> None:
     columns = await _columns(database_url, queries.load("securities").by_symbols)
     assert columns == ["wanted", *rows.field_names(Security)]

@@ -1,0 +1,100 @@
+"""Market-wide screens: every security's point on one date, filtered, ordered, ranked, paged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from service.db import queries, rows
+from service.db.pool import Database
+from service.models import SCREEN_FIELDS, ScreenedPoint, ScreenPage, Security, ShortInterestPoint
+
+Q = queries.load("screens")
+
+SECURITY_COLUMNS = slice(4, 4 + len(rows.field_names(Security)))
+POINT_COLUMNS = slice(SECURITY_COLUMNS.stop, None)
+LEADING = ("rank", "total", "average_dollar_volume_usd", "market_cap_usd")
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenQuery:
+    """What a short interest screen asks for; values already validated by the API layer."""
+
+    as_of: date
+    settlement_date: date | None = None
+    types: Sequence[str] | None = None
+    market_classes: Sequence[str] | None = None
+    index: str | None = None
+    minimum: dict[str, float] | None = None
+    maximum: dict[str, float] | None = None
+    include_flags: Sequence[str] | None = None
+    exclude_flags: Sequence[str] | None = None
+    order: Sequence[tuple[str, bool]] = (("short_interest", True),)
+    """(field of SCREEN_FIELDS, descending), at most three."""
+
+
+def _bounds(values: dict[str, float] | None) -> list[float | None] | None:
+    """Per field of SCREEN_FIELDS its bound or None; None when there is none at all."""
+    if not values:
+        return None
+    return [values.get(name) for name in SCREEN_FIELDS]
+
+
+class ScreenRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def latest_settlement(self, as_of: date) -> date | None:
+        found: date | None = await self.db.fetchval(Q.latest_settlement, as_of)
+        return found
+
+    async def short_interest(self, query: ScreenQuery, after: int, limit: int) -> ScreenPage:
+        """The rows ranked after `after` (at most `limit`), on the query's settlement date (the
+        newest published as of `as_of` when it names none)."""
+        day = query.settlement_date or await self.latest_settlement(query.as_of)
+        if day is None:
+            return ScreenPage(None, [], 0)
+        positions = [SCREEN_FIELDS.index(name) + 1 for name, _ in query.order]
+        directions = [-1 if descending else 1 for _, descending in query.order]
+        found = await self.db.fetch(
+            Q.short_interest,
+            query.as_of,
+            day,
+            _list(query.types),
+            _list(query.market_classes),
+            query.index,
+            _bounds(query.minimum),
+            _bounds(query.maximum),
+            _list(query.include_flags),
+            _list(query.exclude_flags),
+            positions,
+            directions,
+            after,
+            limit,
+        )
+        if not found:
+            if after > 0:  # past the last page: the count still comes from the first
+                first = await self.short_interest(query, 0, 1)
+                return ScreenPage(day, [], first.total)
+            return ScreenPage(day, [], 0)
+        columns = list(found[0].keys())
+        if tuple(columns[: len(LEADING)]) != LEADING:
+            raise TypeError(f"screen columns {columns[: len(LEADING)]} are not {LEADING}")
+        rows.check_columns(Security, columns[SECURITY_COLUMNS])
+        rows.check_columns(ShortInterestPoint, columns[POINT_COLUMNS])
+        page = [
+            ScreenedPoint(
+                rank=row[0],
+                security=Security(*row[SECURITY_COLUMNS]),
+                point=ShortInterestPoint(*row[POINT_COLUMNS]),
+                average_dollar_volume_usd=row[2],
+                market_cap_usd=row[3],
+            )
+            for row in found
+        ]
+        return ScreenPage(day, page, found[0]["total"])
+
+
+def _list(values: Sequence[str] | None) -> list[str] | None:
+    return None if values is None else list(values)

@@ -1,0 +1,49 @@
+"""Bounds of `shortInterestScreen`'s arguments: page size, order keys, filter lists, cursors,
+dates. Out of range is BAD_USER_INPUT before any screen is computed, never a 500 or an unbounded
+page; the cost analysis charges the page it asks for."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+GR = "application/graphql-response+json"
+NODES = "{ totalCount nodes { rank } }"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ("first: 1001", "between 0 and 1000"),
+        ("first: -1", "between 0 and 1000"),
+        (
+            "orderBy: [{field: CHANGE}, {field: CHANGE}, {field: CHANGE}, {field: CHANGE}]",
+            "at most 3",
+        ),
+        ('filter: {marketClasses: ["' + "X" * 11 + '"]}', "marketClasses"),
+        ("filter: {marketClasses: [" + ",".join(['"NNM"'] * 21) + "]}", "marketClasses"),
+        ("filter: {minChangePercent: 5, maxChangePercent: 1}", "is above"),
+        ('after: "' + "A" * 40 + '"', "is not a cursor"),
+        ('settlementDate: "2999-01-01"', "after asOf"),
+        ('asOf: "2999-01-01"', "after today"),
+    ],
+)
+async def test_screen_bounds(client: httpx.AsyncClient, arguments: str, message: str) -> None:
+    query = f"{{ shortInterestScreen({arguments}) {NODES} }}"
+    response = await client.post("/graphql", json={"query": query}, headers={"accept": GR})
+    assert response.status_code in (200, 400), response.text
+    body = response.json()
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+    assert message in body["errors"][0]["message"]
+    assert not (body.get("data") or {}).get("shortInterestScreen")
+
+
+async def test_a_page_of_the_screen_is_charged_by_its_size(client: httpx.AsyncClient) -> None:
+    small = await client.post(
+        "/graphql", json={"query": f"{{ shortInterestScreen(first: 1) {NODES} }}"}
+    )
+    large = await client.post(
+        "/graphql", json={"query": f"{{ shortInterestScreen(first: 1000) {NODES} }}"}
+    )
+    cost = [r.json()["extensions"]["cost"]["requested"] for r in (small, large)]
+    assert cost[1] >= cost[0] + 999  # each row of the page is charged
