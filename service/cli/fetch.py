@@ -37,6 +37,7 @@ def _download(env: Environment, url: str) -> Path:
                 finra.download(
                     url,
                     directory,
+                    max_bytes=env.settings.sync_max_download_mb << 20,
                     on_progress=lambda done, total: progress.update(
                         task, completed=done, total=total
                     ),

@@ -73,7 +73,7 @@ def test_an_unpublished_date_is_a_clear_failure(
     base, replay = finra_host
     result = shortflow(database_url, base, tmp_path, "fetch", "regsho", "--date", "2026-08-17")
     assert result.returncode == 1
-    assert "FINRA has no such file (HTTP 403)" in result.stderr
+    assert "no such file (HTTP 403)" in result.stderr
     assert "not published yet" in result.stderr
     assert replay.requests == ["/equity/regsho/daily/CNMSshvol20260817.txt"]  # 403 is not retried
     assert not list((tmp_path / "downloads").iterdir())
@@ -119,7 +119,7 @@ async def test_persistent_errors_give_up_with_the_reason(
     base, replay = finra_host
     path = "/equity/regsho/daily/CNMSshvol20260814.txt"
     replay.fail_next(path, 503, 503, 503, 503)
-    with pytest.raises(FetchError, match="after 4 attempts: HTTP 503"):
+    with pytest.raises(FetchError, match="HTTP 503 after 4 attempts"):
         await finra.download(
             finra.regsho_url(base, "CNMS", date(2026, 8, 14)), tmp_path, backoff=0.01
         )
