@@ -433,38 +433,17 @@ SCREEN_FIELD_TEXT = {
 }
 
 
-@strawberry.enum(description="A numeric field a market screen orders by (nulls last).")
-class ShortInterestOrderField(Enum):
-    SHORT_INTEREST = strawberry.enum_value(
-        "short_interest", description=SCREEN_FIELD_TEXT["short_interest"]
-    )
-    CHANGE = strawberry.enum_value("change", description=SCREEN_FIELD_TEXT["change"])
-    CHANGE_PERCENT = strawberry.enum_value(
-        "change_percent", description=SCREEN_FIELD_TEXT["change_percent"]
-    )
-    DAYS_TO_COVER = strawberry.enum_value(
-        "days_to_cover", description=SCREEN_FIELD_TEXT["days_to_cover"]
-    )
-    SHORT_PERCENT_OF_FLOAT = strawberry.enum_value(
-        "short_percent_of_float", description=SCREEN_FIELD_TEXT["short_percent_of_float"]
-    )
-    SHORT_PERCENT_OF_SHARES_OUTSTANDING = strawberry.enum_value(
-        "short_percent_of_shares_outstanding",
-        description=SCREEN_FIELD_TEXT["short_percent_of_shares_outstanding"],
-    )
-    SHORT_VALUE_USD = strawberry.enum_value(
-        "short_value_usd", description=SCREEN_FIELD_TEXT["short_value_usd"]
-    )
-    CLOSE_PRICE = strawberry.enum_value("close_price", description=SCREEN_FIELD_TEXT["close_price"])
-    AVERAGE_DAILY_VOLUME = strawberry.enum_value(
-        "average_daily_volume", description=SCREEN_FIELD_TEXT["average_daily_volume"]
-    )
-    AVERAGE_DOLLAR_VOLUME_USD = strawberry.enum_value(
-        "average_dollar_volume_usd", description=SCREEN_FIELD_TEXT["average_dollar_volume_usd"]
-    )
-    MARKET_CAP_USD = strawberry.enum_value(
-        "market_cap_usd", description=SCREEN_FIELD_TEXT["market_cap_usd"]
-    )
+# One member per SCREEN_FIELDS name (SHORT_INTEREST = "short_interest", ...), described once.
+_ORDER_FIELDS: Any = Enum(  # type: ignore[misc]
+    "ShortInterestOrderField",
+    {
+        name.upper(): strawberry.enum_value(name, description=text)
+        for name, text in SCREEN_FIELD_TEXT.items()
+    },
+)
+ShortInterestOrderField = strawberry.enum(
+    _ORDER_FIELDS, description="A numeric field a market screen orders by (nulls last)."
+)
 
 
 @strawberry.enum(description="Sort direction.")
@@ -475,7 +454,9 @@ class OrderDirection(Enum):
 
 @strawberry.input(description="One key of a screen's order: a field and a direction.")
 class ShortInterestOrder:
-    field: ShortInterestOrderField = strawberry.field(description="The field to order by.")
+    field: ShortInterestOrderField = strawberry.field(  # type: ignore[valid-type]
+        description="The field to order by."
+    )
     direction: OrderDirection = strawberry.field(
         default=OrderDirection.DESC, description="ASC or DESC (default); nulls sort last."
     )
