@@ -16,9 +16,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from service import cursors
-from service.analytics import calendar
-from service.db.repositories.screens import ScreenQuery
-from service.errors import BadRequest, shown
+from service.analytics import calendar, screens
+from service.errors import BadRequest
 from service.graphql.context import Context
 from service.graphql.scalars import SCALAR_MAP, BigInt
 from service.graphql.types import (
@@ -465,14 +464,10 @@ class ShortInterestOrder:
 def _bound(name: str, side: str) -> Any:
     return strawberry.field(
         default=None,
-        name=f"{side}{_camel(name)}",
+        name=f"{side}{screens.camel(name)}",
         description=f"{'At least' if side == 'min' else 'At most'} this {SCREEN_FIELD_TEXT[name]}; "
         "a security without a value is left out.",
     )
-
-
-def _camel(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
 
 
 @strawberry.input(
@@ -560,17 +555,8 @@ class ShortInterestScreenConnection:
     def edges(self) -> list[ShortInterestScreenEdge]:
         day = self.settlement_date
         return [
-            ShortInterestScreenEdge(cursor=_screen_cursor(day, n.rank), node=n) for n in self.nodes
+            ShortInterestScreenEdge(cursor=screens.cursor(day, n.rank), node=n) for n in self.nodes
         ]
-
-
-def _screen_cursor(day: datetime.date | None, rank: int) -> str:
-    return cursors.encode("sis", f"{day}:{rank}")
-
-
-MAX_ORDER_KEYS = 3
-MAX_MARKET_CLASSES = 20
-MAX_MARKET_CLASS_CHARS = 10
 
 
 async def _short_interest_screen(
@@ -583,54 +569,23 @@ async def _short_interest_screen(
     after: str | None,
 ) -> ShortInterestScreenConnection:
     size = cursors.check_first(first, 50)
-    known_on = _as_of(info, as_of)
-    if settlement_date is not None and settlement_date > known_on:
-        raise BadRequest(f"settlementDate: {settlement_date} is after asOf ({known_on})")
-    start = 0
-    if after is not None:
-        day_text, _, rank_text = cursors.decode("sis", after).partition(":")
-        if not rank_text.isdigit() or (
-            settlement_date is not None and day_text != str(settlement_date)
-        ):
-            raise BadRequest(f"{shown(after)} is not a cursor of this screen")
-        start = int(rank_text)
-        settlement_date = datetime.date.fromisoformat(day_text)
-    order = order_by if order_by is not None else []
-    if len(order) > MAX_ORDER_KEYS:
-        raise BadRequest(f"orderBy takes at most {MAX_ORDER_KEYS} keys, not {len(order)}")
     criteria = filter_ or ShortInterestFilter()
-    minimum = {n: getattr(criteria, f"min_{n}") for n in SCREEN_FIELDS}
-    maximum = {n: getattr(criteria, f"max_{n}") for n in SCREEN_FIELDS}
-    for name in SCREEN_FIELDS:
-        low, high = minimum[name], maximum[name]
-        if low is not None and high is not None and low > high:
-            raise BadRequest(
-                f"filter: min{_camel(name)} ({low}) is above max{_camel(name)} ({high})"
-            )
-    if criteria.market_classes is not None and (
-        len(criteria.market_classes) > MAX_MARKET_CLASSES
-        or any(len(c) > MAX_MARKET_CLASS_CHARS for c in criteria.market_classes)
-    ):
-        raise BadRequest(
-            f"filter.marketClasses takes at most {MAX_MARKET_CLASSES} classes of at most "
-            f"{MAX_MARKET_CLASS_CHARS} characters (FINRA's are NNM, NYSE, ARCA, OTC, ...)"
-        )
-    query = ScreenQuery(
-        as_of=known_on,
+    query, start = screens.screen_query(
+        as_of=_as_of(info, as_of),
         settlement_date=settlement_date,
         types=None if criteria.types is None else [_value(t) for t in criteria.types],
         market_classes=criteria.market_classes,
         index=criteria.index,
-        minimum={n: v for n, v in minimum.items() if v is not None},
-        maximum={n: v for n, v in maximum.items() if v is not None},
+        minimum={n: getattr(criteria, f"min_{n}") for n in SCREEN_FIELDS},
+        maximum={n: getattr(criteria, f"max_{n}") for n in SCREEN_FIELDS},
         include_flags=None
         if criteria.include_flags is None
         else [_value(f) for f in criteria.include_flags],
         exclude_flags=None
         if criteria.exclude_flags is None
         else [_value(f) for f in criteria.exclude_flags],
-        order=[(_value(o.field), o.direction is OrderDirection.DESC) for o in order]
-        or [("short_interest", True)],
+        order=[(_value(o.field), o.direction is OrderDirection.DESC) for o in order_by or []],
+        after=after,
     )
     page = await info.context.analytics.screens.short_interest(query, start, size + 1)
     if criteria.index is not None and page.total == 0:
@@ -641,7 +596,7 @@ async def _short_interest_screen(
         settlement_date=day,
         nodes=nodes,
         page_info=_page_info(
-            [_screen_cursor(day, nodes[0].rank), _screen_cursor(day, nodes[-1].rank)]
+            [screens.cursor(day, nodes[0].rank), screens.cursor(day, nodes[-1].rank)]
             if nodes
             else [],
             len(page.rows) > size,

@@ -319,3 +319,20 @@ SETTLEMENT_CALENDAR: dict[str, Any] = {
     ],
     "next_cursor": None,
 }
+
+# GET /v1/screens/short-interest?types=etf&min_short_value_usd=20000000000 over the samples
+# (tests/rest/test_screens.py checks it is the real answer).
+SHORT_INTEREST_SCREEN: dict[str, Any] = {
+    "data": [
+        {
+            "rank": 1,
+            "security": IWM,
+            "point": IWM_2026_07_31,
+            "average_dollar_volume_usd": 6844549420.8,
+            "market_cap_usd": 81914560000.0,
+        }
+    ],
+    "next_cursor": None,
+    "settlement_date": "2026-07-31",
+    "total_count": 1,
+}

@@ -15,9 +15,9 @@ from datetime import date
 from typing import Any
 
 from service import cursors
-from service.analytics import calendar
+from service.analytics import calendar, screens
 from service.errors import BadRequest, NotFound
-from service.models import Security, SettlementDate, ShortInterestPoint
+from service.models import SCREEN_FIELDS, Security, SettlementDate, ShortInterestPoint
 from service.rest.operations import Call, Result
 from service.rest.params import InvalidParameter
 
@@ -201,3 +201,31 @@ async def squeeze_screen(call: Call) -> Result:
         ],
     }
     return Result(list(screen.candidates), None, extra)
+
+
+async def short_interest_screen(call: Call) -> Result:
+    args = call.args
+    if args["index"] is not None:
+        await call.analytics.index(args["index"])
+    order = [(key.lstrip("-"), key.startswith("-")) for key in args["order_by"] or ()]
+    query, start = screens.screen_query(
+        as_of=args["as_of"] or call.today,
+        settlement_date=args["settlement_date"],
+        types=args["types"],
+        market_classes=args["market_classes"],
+        index=args["index"],
+        minimum={name: args[f"min_{name}"] for name in SCREEN_FIELDS},
+        maximum={name: args[f"max_{name}"] for name in SCREEN_FIELDS},
+        include_flags=args["include_flags"],
+        exclude_flags=args["exclude_flags"],
+        order=order,
+        after=args["cursor"],
+        spell="rest",
+    )
+    limit: int = args["limit"]
+    page = await call.analytics.screens.short_interest(query, start, limit + 1)
+    rows = page.rows[:limit]
+    more = len(page.rows) > limit
+    next_cursor = screens.cursor(page.settlement_date, rows[-1].rank) if more else None
+    extra = {"settlement_date": page.settlement_date, "total_count": page.total}
+    return Result(rows, next_cursor, extra)

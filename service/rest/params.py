@@ -21,6 +21,7 @@ MAX_LIMIT = 1000
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DIGITS = re.compile(r"^\d+$")
+_NUMBER = re.compile(r"^-?\d{1,15}(\.\d{1,10})?$")
 
 
 class InvalidParameter(BadRequest):
@@ -35,7 +36,7 @@ class UnknownParameter(BadRequest):
     code = "UNKNOWN_PARAMETER"
 
 
-Kind = Literal["date", "integer", "string", "enum"]
+Kind = Literal["date", "integer", "number", "string", "enum", "list"]
 Location = Literal["query", "path"]
 
 
@@ -60,6 +61,7 @@ SYMBOL = TextRule(
 INDEX_CODE = TextRule(
     r"^[A-Za-z0-9_.\-]{1,32}$", 32, "1 to 32 letters, digits, '_', '.' or '-', e.g. R2000"
 )
+MARKET_CLASS = TextRule(r"^[A-Z0-9]{1,10}$", 10, "1 to 10 capital letters or digits, e.g. NNM")
 CURSOR = TextRule(
     r"^[A-Za-z0-9_\-]{1,200}$", 200, "the `next_cursor` of a previous page of the same route"
 )
@@ -72,7 +74,7 @@ class Param:
     name: str
     kind: Kind
     description: str
-    example: str | int | None
+    example: str | int | float | None
     location: Location = "query"
     default: str | int | None = None
     choices: tuple[str, ...] = ()
@@ -84,6 +86,9 @@ class Param:
     future). Range ends may be (`to` in the future is just an open end)."""
     required: bool = False
     """A query parameter without a default that must be given (path parameters always are)."""
+    max_items: int = 1
+    """A list: at most this many comma-separated values, each one of `choices` (or matching
+    `text`)."""
     _compiled: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -102,6 +107,15 @@ class Param:
                 text += ", not after today"
         elif self.kind == "integer":
             text = f"expected a whole number from {self.minimum} to {self.maximum}"
+        elif self.kind == "number":
+            text = "expected a decimal number such as 12.5 or -3"
+        elif self.kind == "list" and self.choices:
+            text = (
+                f"expected up to {self.max_items} of {', '.join(self.choices)}, separated by commas"
+            )
+        elif self.kind == "list":
+            words = self.text.words if self.text else "text"
+            text = f"expected up to {self.max_items} values ({words}), separated by commas"
         elif self.kind == "enum":
             text = f"expected one of {', '.join(self.choices)}"
         else:
@@ -130,21 +144,49 @@ class Param:
             if len(raw) > len(str(high)) or not low <= int(raw) <= high:
                 raise self._fail(raw, "is out of range")
             return int(raw)
+        if self.kind == "number":
+            if not _NUMBER.match(raw):
+                raise self._fail(raw, "is not a number")
+            return float(raw)
         if self.kind == "enum":
             if raw not in self.choices:
                 raise self._fail(raw, "is not allowed")
             return raw
+        if self.kind == "list":
+            return self._parse_list(raw)
         if self.text is not None and len(raw) > self.text.max_length:
             raise self._fail(raw, "is too long")
         if self._compiled is not None and not self._compiled.match(raw):
             raise self._fail(raw, "is not allowed here")
         return raw
 
+    def _parse_list(self, raw: str) -> tuple[str, ...]:
+        values = tuple(raw.split(","))
+        if len(values) > self.max_items:
+            raise self._fail(raw[:60], f"holds more than {self.max_items} values")
+        for value in values:
+            if self.choices and value not in self.choices:
+                raise self._fail(value, "is not allowed")
+            if self.text is not None and (
+                len(value) > self.text.max_length
+                or (self._compiled is not None and not self._compiled.match(value))
+            ):
+                raise self._fail(value, "is not allowed here")
+        return values
+
     def schema(self) -> dict[str, Any]:
         """The JSON Schema of the parameter's value."""
         schema: dict[str, Any]
         if self.kind == "date":
             schema = {"type": "string", "format": "date"}
+        elif self.kind == "number":
+            schema = {"type": "number"}
+        elif self.kind == "list":
+            # One string of comma-separated values (OpenAPI style form, explode false).
+            items: dict[str, Any] = {"type": "string"}
+            if self.choices:
+                items["enum"] = list(self.choices)
+            schema = {"type": "array", "items": items, "maxItems": self.max_items}
         elif self.kind == "integer":
             schema = {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
         elif self.kind == "enum":
@@ -167,6 +209,8 @@ class Param:
             "description": self.description,
             "schema": self.schema(),
         }
+        if self.kind == "list":
+            parameter["style"], parameter["explode"] = "form", False
         # Swagger UI pre-fills "Try it out" with examples: an opaque token has none to offer.
         if self.example is not None:
             parameter["example"] = self.example
@@ -206,6 +250,30 @@ def year_param(description: str, example: int, minimum: int, maximum: int) -> Pa
 def enum_param(name: str, description: str, choices: Iterable[str], default: str | None) -> Param:
     values = tuple(choices)
     return Param(name, "enum", description, default or values[0], default=default, choices=values)
+
+
+def number_param(name: str, description: str, example: float) -> Param:
+    return Param(name, "number", description, example)
+
+
+def list_param(
+    name: str,
+    description: str,
+    example: str | None,
+    max_items: int,
+    *,
+    choices: Iterable[str] = (),
+    rule: TextRule | None = None,
+) -> Param:
+    return Param(
+        name,
+        "list",
+        description,
+        example,
+        choices=tuple(choices),
+        text=rule,
+        max_items=max_items,
+    )
 
 
 def text_param(

@@ -556,6 +556,31 @@ class SqueezeScreen(Resource):
     excluded: list[ExclusionCount] = Field(description="Securities left out, by reason.")
 
 
+class ShortInterestScreenRow(Resource):
+    """One security's point in the short interest screen, with its rank."""
+
+    rank: int = Field(description="Position under the screen's order (1 = first).")
+    security: Security = Field(description="The security.")
+    point: ShortInterest = Field(description="Its short interest on the settlement date.")
+    average_dollar_volume_usd: float | None = Field(
+        description="average_daily_volume x close_price, USD."
+    )
+    market_cap_usd: float | None = Field(
+        description="shares_outstanding x close_price, USD; null where either is unknown."
+    )
+
+
+class ShortInterestScreenPage(Resource):
+    """A page of the short interest screen: the securities passing the filter, in its order."""
+
+    data: list[ShortInterestScreenRow] = Field(description="The ranked rows of this page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
+    settlement_date: datetime.date | None = Field(
+        description="The settlement date screened (null: nothing published as of as_of)."
+    )
+    total_count: int = Field(description="Securities passing the filter (all pages).")
+
+
 class ErrorDetail(Resource):
     """What went wrong."""
 

@@ -6,10 +6,13 @@ both built from `OPERATIONS`; the handlers are in service/rest/handlers.py.
 
 from __future__ import annotations
 
-from service.analytics import calendar
+from typing import get_args
+
+from service.analytics import calendar, screens
 from service.analytics.flows import PERIODS
 from service.analytics.series import FACILITIES
 from service.analytics.squeeze import FACTOR_NAMES
+from service.models import SCREEN_FIELDS
 from service.rest import examples, handlers, resources
 from service.rest import params as rules
 from service.rest.operations import Operation
@@ -18,6 +21,8 @@ from service.rest.params import (
     date_param,
     enum_param,
     limit_param,
+    list_param,
+    number_param,
     text_param,
     year_param,
 )
@@ -71,6 +76,83 @@ NO_SECURITY = "No security has this symbol (now or before a rename)."
 NO_INDEX = "The index given as `index` does not exist."
 SECURITY_404 = (NO_SECURITY, "no security with symbol 'NOPE' (symbols are case-sensitive)")
 INDEX_404 = (NO_INDEX, "no index with code 'NOPE'")
+
+
+SCREEN_ORDER_KEYS = tuple(key for name in SCREEN_FIELDS for key in (name, f"-{name}"))
+FLAGS = get_args(resources.DataFlag)
+BOUND_EXAMPLES = {
+    "short_interest": 1_000_000,
+    "change": 100_000,
+    "change_percent": 20,
+    "days_to_cover": 5,
+    "short_percent_of_float": 20,
+    "short_percent_of_shares_outstanding": 15,
+    "short_value_usd": 100_000_000,
+    "close_price": 5,
+    "average_daily_volume": 500_000,
+    "average_dollar_volume_usd": 5_000_000,
+    "market_cap_usd": 300_000_000,
+}
+SCREEN_BOUNDS = tuple(
+    number_param(
+        f"{side}_{name}",
+        f"{'At least' if side == 'min' else 'At most'} this {name} (inclusive); a security "
+        "without a value for it is left out.",
+        BOUND_EXAMPLES[name],
+    )
+    for name in SCREEN_FIELDS
+    for side in ("min", "max")
+)
+SCREEN_PARAMS = (
+    date_param(
+        "settlement_date",
+        "The settlement date, YYYY-MM-DD. Omitted: the newest published as of as_of.",
+        "2026-07-31",
+    ),
+    AS_OF,
+    list_param(
+        "types", "Only these security types, comma-separated.", "stock", 2, choices=("stock", "etf")
+    ),
+    list_param(
+        "market_classes",
+        "Only these FINRA market classes, comma-separated (e.g. NNM,NYSE).",
+        "NNM,NYSE",
+        screens.MAX_MARKET_CLASSES,
+        rule=rules.MARKET_CLASS,
+    ),
+    text_param(
+        "index",
+        "Only members of this index on the settlement date (code, e.g. R2000); an unknown code "
+        "is a 404.",
+        "R2000",
+        rules.INDEX_CODE,
+    ),
+    *SCREEN_BOUNDS,
+    list_param(
+        "include_flags",
+        "Only points with at least one of these data flags, comma-separated.",
+        "EXTREME_CHANGE",
+        len(FLAGS),
+        choices=FLAGS,
+    ),
+    list_param(
+        "exclude_flags",
+        "Only points with none of these data flags, comma-separated.",
+        "DAYS_TO_COVER_UNDEFINED",
+        len(FLAGS),
+        choices=FLAGS,
+    ),
+    list_param(
+        "order_by",
+        f"Up to {screens.MAX_ORDER_KEYS} comma-separated fields, the first deciding first; a "
+        "leading - orders descending. Nulls sort last, then symbol. Omitted: -short_interest.",
+        "-change_percent",
+        screens.MAX_ORDER_KEYS,
+        choices=SCREEN_ORDER_KEYS,
+    ),
+    limit_param(50, "rows"),
+    _cursor_param("rows"),
+)
 
 
 # -- declarations ---------------------------------------------------------------------------
@@ -255,6 +337,23 @@ OPERATIONS: tuple[Operation, ...] = (
         envelope=resources.SettlementCalendar,
         handler=handlers.settlement_calendar,
         example=examples.SETTLEMENT_CALENDAR,
+    ),
+    Operation(
+        path="/v1/screens/short-interest",
+        operation_id="getShortInterestScreen",
+        tag="screens",
+        summary="Short interest screen: the market on one settlement date",
+        description="Every security's short interest on one settlement date (each security's "
+        "version known on as_of), filtered, ordered and ranked: the most shorted small caps, "
+        "the biggest increases this cycle, the highest days to cover among liquid names. The "
+        "same screen as GraphQL's shortInterestScreen (docs/screens.md). A cursor holds the "
+        "settlement date and the rank: pass it back with the same parameters. In CSV, the "
+        "security and the point are prefixed column groups.",
+        params=SCREEN_PARAMS,
+        envelope=resources.ShortInterestScreenPage,
+        handler=handlers.short_interest_screen,
+        example=examples.SHORT_INTEREST_SCREEN,
+        not_found=INDEX_404,
     ),
     Operation(
         path="/v1/screens/squeeze",

@@ -136,7 +136,7 @@ async def test_bad_arguments_are_clear_errors(gql: Query) -> None:
         ({"filter": {"minShortInterest": 10, "maxShortInterest": 5}}, "is above maxShortInterest"),
         ({"orderBy": [{"field": "CHANGE"}] * 4}, "at most 3 keys"),
         ({"after": "bm90LWEtY3Vyc29y"}, "is not a cursor"),
-        ({"day": "2099-01-01"}, "is after asOf"),
+        ({"day": "2099-01-01"}, "is after the as-of date"),
         ({"filter": {"index": "NOPE"}}, "no index with code"),
     ]
     for variables, message in cases:

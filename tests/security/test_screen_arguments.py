@@ -24,7 +24,7 @@ NODES = "{ totalCount nodes { rank } }"
         ("filter: {marketClasses: [" + ",".join(['"NNM"'] * 21) + "]}", "marketClasses"),
         ("filter: {minChangePercent: 5, maxChangePercent: 1}", "is above"),
         ('after: "' + "A" * 40 + '"', "is not a cursor"),
-        ('settlementDate: "2999-01-01"', "after asOf"),
+        ('settlementDate: "2999-01-01"', "after the as-of date"),
         ('asOf: "2999-01-01"', "after today"),
     ],
 )
