@@ -33,6 +33,7 @@ import asyncpg
 
 from service.analytics import calendar
 from service.db.repositories.analytics import SqueezeRepository
+from service.errors import BadRequest
 from service.models import ScoreFactor, Security, SqueezeCandidate, SqueezeScreen
 
 VOLUME_WINDOW_TRADING_DAYS = 20
@@ -90,6 +91,40 @@ def factors_for(row: asyncpg.Record) -> tuple[Factor, ...]:
     return FACTORS if row["float_value"] else FACTORS_WITHOUT_FLOAT
 
 
+@dataclass(frozen=True)
+class Floors:
+    """Liquidity floors of a screen, USD (None: no floor). A security below one, or whose value
+    is unknown (no close or share count), is left out and counted."""
+
+    market_cap_usd: float | None = None
+    average_dollar_volume_usd: float | None = None
+
+
+MAX_FLOOR_USD = 1e13
+"""Above any company's market cap or any security's daily dollar volume."""
+
+
+def check_floors(floors: Floors) -> None:
+    """BadRequest for a floor outside 0..MAX_FLOOR_USD (both APIs)."""
+    for name, floor in (
+        ("minMarketCapUsd", floors.market_cap_usd),
+        ("minAverageDollarVolumeUsd", floors.average_dollar_volume_usd),
+    ):
+        if floor is not None and not 0 <= floor <= MAX_FLOOR_USD:
+            raise BadRequest(f"{name} must be between 0 and {MAX_FLOOR_USD:,.0f}, not {floor}")
+
+
+def below_floor(row: asyncpg.Record, floors: Floors) -> str | None:
+    """The floor a security does not reach (or cannot show it reaches), or None."""
+    for name, floor in (
+        ("market_cap_usd", floors.market_cap_usd),
+        ("average_dollar_volume_usd", floors.average_dollar_volume_usd),
+    ):
+        if floor is not None and (row[name] is None or row[name] < floor):
+            return f"below_min_{name}"
+    return None
+
+
 def exclusion(row: asyncpg.Record) -> str | None:
     """Why a security cannot be scored, or None."""
     if row["float_value"]:
@@ -109,7 +144,9 @@ class SqueezeService:
     def __init__(self, repository: SqueezeRepository) -> None:
         self.repository = repository
 
-    async def screen(self, index: str | None, as_of: date, first: int) -> SqueezeScreen:
+    async def screen(
+        self, index: str | None, as_of: date, first: int, floors: Floors | None = None
+    ) -> SqueezeScreen:
         settlement = await self.repository.latest_settlement(as_of)
         if settlement is None:
             return SqueezeScreen(as_of, (), 0, {})
@@ -120,7 +157,7 @@ class SqueezeService:
         excluded: dict[str, int] = {}
         candidates = []
         for row in rows:
-            reason = exclusion(row)
+            reason = exclusion(row) or (below_floor(row, floors) if floors else None)
             if reason is not None:
                 excluded[reason] = excluded.get(reason, 0) + 1
                 continue

@@ -17,6 +17,7 @@ from strawberry.types import Info
 
 from service import cursors
 from service.analytics import calendar, screens
+from service.analytics.squeeze import Floors, check_floors
 from service.errors import BadRequest
 from service.graphql.context import Context
 from service.graphql.scalars import SCALAR_MAP, BigInt
@@ -57,6 +58,22 @@ FromDate = Annotated[datetime.date | None, strawberry.argument(name="from", desc
 ToDate = Annotated[datetime.date | None, strawberry.argument(description=TO)]
 AsOfDate = Annotated[datetime.date | None, strawberry.argument(description=AS_OF)]
 AfterCursor = Annotated[str | None, strawberry.argument(description=AFTER)]
+MinMarketCap = Annotated[
+    float | None,
+    strawberry.argument(
+        description="Liquidity floor: only securities whose shares outstanding x close on the "
+        "settlement date is at least this many USD (unknown: left out, counted as "
+        "below_min_market_cap_usd)."
+    ),
+]
+MinDollarVolume = Annotated[
+    float | None,
+    strawberry.argument(
+        description="Liquidity floor: only securities whose FINRA average daily volume x close "
+        "is at least this many USD a day (unknown: left out, counted as "
+        "below_min_average_dollar_volume_usd)."
+    ),
+]
 
 
 def _value(member: Enum) -> str:
@@ -728,8 +745,11 @@ class Query:
         ] = None,
         as_of: AsOfDate = None,
         first: Annotated[int | None, strawberry.argument(description="How many (0 to 1000).")] = 25,
+        min_market_cap_usd: MinMarketCap = None,
+        min_average_dollar_volume_usd: MinDollarVolume = None,
     ) -> list[SqueezeCandidate]:
-        screen = await _screen(info, index, as_of, first)
+        floors = Floors(min_market_cap_usd, min_average_dollar_volume_usd)
+        screen = await _screen(info, index, as_of, first, floors)
         return cast(list[SqueezeCandidate], list(screen.candidates))
 
     @strawberry.field(
@@ -779,8 +799,11 @@ class Query:
         ] = None,
         as_of: AsOfDate = None,
         first: Annotated[int | None, strawberry.argument(description="How many (0 to 1000).")] = 25,
+        min_market_cap_usd: MinMarketCap = None,
+        min_average_dollar_volume_usd: MinDollarVolume = None,
     ) -> SqueezeScreen:
-        return cast(SqueezeScreen, await _screen(info, index, as_of, first))
+        floors = Floors(min_market_cap_usd, min_average_dollar_volume_usd)
+        return cast(SqueezeScreen, await _screen(info, index, as_of, first, floors))
 
     @strawberry.field(description="Each dataset's version and last update (freshness).")
     async def datasets(self, info: GraphQLInfo) -> list[Dataset]:
@@ -805,11 +828,16 @@ class Query:
 
 
 async def _screen(
-    info: GraphQLInfo, index: str | None, as_of: datetime.date | None, first: int | None
+    info: GraphQLInfo,
+    index: str | None,
+    as_of: datetime.date | None,
+    first: int | None,
+    floors: Floors,
 ) -> SqueezeScreenModel:
     size = cursors.check_first(first, 25)
     known_on = _as_of(info, as_of)
-    screen = await info.context.analytics.squeeze.screen(index, known_on, size)
+    check_floors(floors)
+    screen = await info.context.analytics.squeeze.screen(index, known_on, size, floors)
     if index is not None and not screen.candidates and not screen.evaluated:
         # Only an empty screen can hide an unknown index (NOT_FOUND, as REST's 404).
         await info.context.analytics.index(index)

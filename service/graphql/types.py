@@ -501,7 +501,8 @@ class SettlementDate:
 class ExclusionCount:
     reason: str = strawberry.field(
         description="no_share_count, short_exceeds_twice_float, "
-        "short_exceeds_twice_shares_outstanding or no_volume."
+        "short_exceeds_twice_shares_outstanding, no_volume, or below a liquidity floor asked "
+        "for: below_min_market_cap_usd, below_min_average_dollar_volume_usd."
     )
     count: int = strawberry.field(description="Securities left out for this reason.")
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from service import cursors
 from service.analytics import calendar, screens
+from service.analytics.squeeze import Floors, check_floors
 from service.errors import BadRequest, NotFound
 from service.models import SCREEN_FIELDS, Security, SettlementDate, ShortInterestPoint
 from service.rest.operations import Call, Result
@@ -192,7 +193,9 @@ async def squeeze_screen(call: Call) -> Result:
     if index is not None:
         await call.analytics.index(index)
     as_of: date = args["as_of"] or call.today
-    screen = await call.analytics.squeeze.screen(index, as_of, args["limit"])
+    floors = Floors(args["min_market_cap_usd"], args["min_average_dollar_volume_usd"])
+    check_floors(floors)
+    screen = await call.analytics.squeeze.screen(index, as_of, args["limit"], floors)
     extra: dict[str, Any] = {
         "as_of": screen.as_of,
         "evaluated": screen.evaluated,

@@ -374,6 +374,18 @@ OPERATIONS: tuple[Operation, ...] = (
             ),
             AS_OF,
             limit_param(25, "candidates"),
+            number_param(
+                "min_market_cap_usd",
+                "Liquidity floor: shares outstanding x close on the settlement date, at least this "
+                "many USD (unknown: left out as below_min_market_cap_usd).",
+                300_000_000,
+            ),
+            number_param(
+                "min_average_dollar_volume_usd",
+                "Liquidity floor: FINRA's average daily volume x close, at least this many USD a "
+                "day (unknown: left out as below_min_average_dollar_volume_usd).",
+                5_000_000,
+            ),
         ),
         envelope=resources.SqueezeScreen,
         handler=handlers.squeeze_screen,

@@ -179,6 +179,31 @@ async def test_fund_flow_leaders(gql: Query) -> None:
     assert all(f["flowUsd"] < 0 for f in outflows)
 
 
+async def test_squeeze_liquidity_floors_leave_out_and_count(gql: Query) -> None:
+    query = """query ($cap: Float, $volume: Float) {
+      squeezeScreen(asOf: "2026-08-20", first: 50, minMarketCapUsd: $cap,
+                    minAverageDollarVolumeUsd: $volume) {
+        excluded { reason count } candidates { security { symbol } } } }"""
+    everyone = (await gql(query))["data"]["squeezeScreen"]
+    ranked = [c["security"]["symbol"] for c in everyone["candidates"]]
+    assert "IWM" in ranked
+    # IWM on 2026-07-31: 281,300,000 shares x $291.20 = $81.9 billion; 23,504,634 shares a day
+    # x $291.20 = $6.84 billion a day. The others in the sample have no close that day.
+    kept = (await gql(query, cap=8e10, volume=6e9))["data"]["squeezeScreen"]
+    assert [c["security"]["symbol"] for c in kept["candidates"]] == ["IWM"]
+    excluded = {e["reason"]: e["count"] for e in kept["excluded"]}
+    assert excluded["below_min_market_cap_usd"] == len(ranked) - 1
+    above = (await gql(query, cap=8.2e10))["data"]["squeezeScreen"]
+    assert above["candidates"] == []
+    excluded = {e["reason"]: e["count"] for e in above["excluded"]}
+    assert excluded["below_min_market_cap_usd"] == len(ranked)
+    by_volume = (await gql(query, volume=6.9e9))["data"]["squeezeScreen"]
+    assert {e["reason"] for e in by_volume["excluded"]} >= {"below_min_average_dollar_volume_usd"}
+    assert by_volume["candidates"] == []
+    refused = await gql(query, cap=-1)
+    assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
 async def test_squeeze_candidates_with_factors_and_exclusions(gql: Query) -> None:
     query = """{ squeezeScreen(asOf: "2026-08-20", first: 5) {
         asOf evaluated excluded { reason count }

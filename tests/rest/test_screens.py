@@ -87,3 +87,17 @@ async def test_bad_parameters_are_400_with_the_reason(api: httpx.AsyncClient) ->
         assert message in response.json()["error"]["message"], (query, response.text)
     unknown = await api.get(SCREEN, params={"index": "NOPE"})
     assert unknown.status_code == 404
+
+
+async def test_squeeze_liquidity_floors_over_rest(api: httpx.AsyncClient) -> None:
+    kept = await api.get(
+        "/v1/screens/squeeze",
+        params={"as_of": "2026-08-20", "min_market_cap_usd": "80000000000"},
+    )
+    assert kept.status_code == 200, kept.text
+    assert [c["security"]["symbol"] for c in kept.json()["data"]] == ["IWM"]
+    reasons = {e["reason"] for e in kept.json()["excluded"]}
+    assert "below_min_market_cap_usd" in reasons
+    refused = await api.get("/v1/screens/squeeze", params={"min_average_dollar_volume_usd": "-5"})
+    assert refused.status_code == 400
+    assert "between 0 and" in refused.json()["error"]["message"]

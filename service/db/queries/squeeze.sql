@@ -10,7 +10,8 @@ SELECT max(settlement_date) FROM short_interest WHERE known_from <= $1
 -- screen's factor values computed by the metric functions (migration 0010): short % of float
 -- (and of shares outstanding, which stands in when no float is known) and days to cover on $2, change from the previous settlement, consolidated (CNMS) short-volume
 -- ratio over the window, and the price move from the close on $2 to the close on $1 (each the
--- last close at most 5 trading days back).
+-- last close at most 5 trading days back); the liquidity floors' average dollar volume (FINRA's
+-- average daily volume x the close on $2) and market cap (shares outstanding x that close).
 WITH positions AS (
     SELECT DISTINCT ON (si.security_id)
            si.security_id, si.short_interest, si.previous_short_interest,
@@ -33,7 +34,9 @@ SELECT s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
        metric_change_percent(p.short_interest, p.previous_short_interest)
            AS short_interest_change_percent,
        metric_short_volume_ratio(sv.short_volume, sv.total_volume) AS short_volume_ratio,
-       metric_price_change_percent(ctx.close, latest.close) AS price_change_since_settlement
+       metric_price_change_percent(ctx.close, latest.close) AS price_change_since_settlement,
+       round((p.average_daily_volume * ctx.close)::numeric, 2)::float8 AS average_dollar_volume_usd,
+       round((ctx.shares_outstanding * ctx.close)::numeric, 2)::float8 AS market_cap_usd
 FROM positions p
 JOIN security s ON s.id = p.security_id
 LEFT JOIN short_interest_context ctx
