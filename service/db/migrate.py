@@ -164,17 +164,5 @@ async def sync_trading_calendar(conn: asyncpg.Connection) -> int:
         windows.append(calendar.price_window_start(day))
         day += timedelta(days=1)
     async with conn.transaction():
-        await conn.execute(
-            """
-            INSERT INTO calendar_day AS c (date, trading, price_window_start)
-            SELECT * FROM unnest($1::date[], $2::boolean[], $3::date[])
-            ON CONFLICT (date) DO UPDATE
-            SET trading = excluded.trading, price_window_start = excluded.price_window_start
-            WHERE (c.trading, c.price_window_start)
-                  IS DISTINCT FROM (excluded.trading, excluded.price_window_start)
-            """,
-            days,
-            trading,
-            windows,
-        )
+        await conn.execute(Q.sync_calendar, days, trading, windows)
     return sum(trading)
