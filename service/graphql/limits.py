@@ -236,10 +236,9 @@ class CostAnalysis:
             return 1, own
         size = 1
         child_page: int | None = None
-        if target.name.endswith("Connection") or (
-            "first" in field.args and "nodes" in target.fields
-        ):
-            # A page of items under `nodes`/`edges`: the page size multiplies what is under them.
+        if "first" in field.args and ("nodes" in target.fields or "edges" in target.fields):
+            # A page (a connection, by its shape, not its name): `first` multiplies what is
+            # under its `nodes`/`edges`.
             child_page = _page_size(arguments.get("first"), field)
         elif _is_list(field.type):
             size = self._list_size(name, arguments, page, field)

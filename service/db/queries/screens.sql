@@ -63,7 +63,3 @@ FROM ranked
 WHERE rank > $12::bigint
 ORDER BY rank
 LIMIT $13::int
-
--- name: latest_settlement
--- $1 known on: the newest settlement date published by then.
-SELECT max(settlement_date) FROM short_interest WHERE known_from <= $1

@@ -39,6 +39,10 @@ CROSS JOIN LATERAL (
     LIMIT 1
 ) p
 
+-- name: latest_settlement
+-- $1 known on: the newest settlement date published by then (the screens' default date).
+SELECT max(settlement_date) FROM short_interest WHERE known_from <= $1
+
 -- name: any
 -- Whether any short interest is stored (`shortflow demo --if-empty`).
 SELECT EXISTS (SELECT 1 FROM short_interest)

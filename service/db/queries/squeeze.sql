@@ -1,9 +1,5 @@
 -- Inputs of the squeeze screen, as known on a date.
 
--- name: latest_settlement
--- $1 known on: the newest settlement date published by then.
-SELECT max(settlement_date) FROM short_interest WHERE known_from <= $1
-
 -- name: inputs
 -- $1 known on, $2 settlement date (the newest published by $1), $3 index code (NULL: all),
 -- $4 first day of the short-volume window. One row per security reporting on $2, with the

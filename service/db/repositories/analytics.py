@@ -22,6 +22,7 @@ EXPOSURE = queries.load("exposure")
 FUTURES = queries.load("futures")
 INDEXES = queries.load("indexes")
 SQUEEZE = queries.load("squeeze")
+SHORT_INTEREST = queries.load("short_interest")
 
 
 class FlowRepository:
@@ -79,7 +80,7 @@ class SqueezeRepository:
         self.db = db
 
     async def latest_settlement(self, known_on: date) -> date | None:
-        latest: date | None = await self.db.fetchval(SQUEEZE.latest_settlement, known_on)
+        latest: date | None = await self.db.fetchval(SHORT_INTEREST.latest_settlement, known_on)
         return latest
 
     async def inputs(

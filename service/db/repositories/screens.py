@@ -11,6 +11,7 @@ from service.db.pool import Database
 from service.models import SCREEN_FIELDS, ScreenedPoint, ScreenPage, Security, ShortInterestPoint
 
 Q = queries.load("screens")
+SHORT_INTEREST = queries.load("short_interest")
 
 SECURITY_COLUMNS = slice(4, 4 + len(rows.field_names(Security)))
 POINT_COLUMNS = slice(SECURITY_COLUMNS.stop, None)
@@ -46,7 +47,7 @@ class ScreenRepository:
         self.db = db
 
     async def latest_settlement(self, as_of: date) -> date | None:
-        found: date | None = await self.db.fetchval(Q.latest_settlement, as_of)
+        found: date | None = await self.db.fetchval(SHORT_INTEREST.latest_settlement, as_of)
         return found
 
     async def short_interest(self, query: ScreenQuery, after: int, limit: int) -> ScreenPage:

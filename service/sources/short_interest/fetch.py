@@ -18,10 +18,12 @@ from pathlib import Path
 
 from service.analytics import calendar
 from service.errors import FetchError
+from service.settings import Settings
 from service.sync.download import Downloader, Politeness
 
-MAX_BYTES = 512 << 20
-"""The largest file `shortflow fetch` keeps (SHORTFLOW_SYNC_MAX_DOWNLOAD_MB's default)."""
+MAX_BYTES = Settings.model_fields["sync_max_download_mb"].default << 20
+"""The largest file kept when the caller passes no bound (SHORTFLOW_SYNC_MAX_DOWNLOAD_MB's
+default; `shortflow fetch` passes the configured one)."""
 
 
 @dataclass(frozen=True)
