@@ -96,6 +96,57 @@ class ScreenPage:
     total: int
 
 
+VOLUME_SCREEN_FIELDS = (
+    "short_volume",
+    "short_exempt_volume",
+    "total_volume",
+    "short_volume_ratio",
+    "average_short_volume_ratio",
+    "short_volume_ratio_change",
+)
+"""The numeric fields the short volume screen filters and orders by, in the order of the `vals`
+array of screens.sql (short_volume)."""
+
+
+@dataclass(slots=True)
+class VolumeScreenPoint:
+    """A security's Reg SHO short volume on the screened day, against its 20-day average (the
+    point columns of screens.sql short_volume, in order)."""
+
+    date: date
+    facility: str
+    """A facility code, or ALL (CNMS + FORF: every facility once)."""
+    short_volume: int
+    short_exempt_volume: int
+    total_volume: int
+    short_volume_ratio: float | None
+    average_short_volume_ratio: float | None
+    """Mean of the daily ratios over the 20 trading days before `date` that had volume."""
+    average_days: int
+    """How many of those 20 trading days had volume (the average's sample)."""
+    short_volume_ratio_change: float | None
+    """short_volume_ratio - average_short_volume_ratio, percentage points."""
+
+
+@dataclass(slots=True)
+class ScreenedVolume:
+    """One row of the short volume screen: its rank, the security and its day."""
+
+    rank: int
+    security: Security
+    point: VolumeScreenPoint
+
+
+@dataclass(slots=True)
+class VolumeScreenPage:
+    """A page of the short volume screen and the number of rows passing its filter."""
+
+    date: date | None
+    facility: str
+    rows: list[ScreenedVolume]
+    total: int
+
+
 @dataclass(slots=True)
 class ShortVolumeDay:
     """Reg SHO volume of one day and facility (the columns of market_data.sql, in order)."""

@@ -7,6 +7,7 @@ the REST API. `self` in a resolver is the model object the parent field returned
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from typing import Annotated, Any, cast
@@ -46,7 +47,7 @@ from service.graphql.types import (
     ShortVolume,
     TypeSource,
 )
-from service.models import SCREEN_FIELDS, MarketIndex
+from service.models import SCREEN_FIELDS, VOLUME_SCREEN_FIELDS, MarketIndex
 from service.models import Security as SecurityModel
 from service.models import SqueezeScreen as SqueezeScreenModel
 
@@ -478,11 +479,11 @@ class ShortInterestOrder:
     )
 
 
-def _bound(name: str, side: str) -> Any:
+def _bound(name: str, side: str, texts: dict[str, str] = SCREEN_FIELD_TEXT) -> Any:
     return strawberry.field(
         default=None,
         name=f"{side}{screens.camel(name)}",
-        description=f"{'At least' if side == 'min' else 'At most'} this {SCREEN_FIELD_TEXT[name]}; "
+        description=f"{'At least' if side == 'min' else 'At most'} this {texts[name]}; "
         "a security without a value is left out.",
     )
 
@@ -574,6 +575,186 @@ class ShortInterestScreenConnection:
         return [
             ShortInterestScreenEdge(cursor=screens.cursor(day, n.rank), node=n) for n in self.nodes
         ]
+
+
+VOLUME_FIELD_TEXT = {
+    "short_volume": "short sale volume of the day, shares",
+    "short_exempt_volume": "short exempt volume of the day, shares",
+    "total_volume": "total volume of the day, shares",
+    "short_volume_ratio": "short volume ratio of the day, percent",
+    "average_short_volume_ratio": "mean daily short volume ratio over the 20 trading days "
+    "before, percent",
+    "short_volume_ratio_change": "short volume ratio minus its 20-day average, percentage points",
+}
+
+_VOLUME_ORDER_FIELDS: Any = Enum(  # type: ignore[misc]
+    "ShortVolumeOrderField",
+    {
+        name.upper(): strawberry.enum_value(name, description=text)
+        for name, text in VOLUME_FIELD_TEXT.items()
+    },
+)
+ShortVolumeOrderField = strawberry.enum(
+    _VOLUME_ORDER_FIELDS, description="A numeric field the short volume screen orders by."
+)
+
+
+@strawberry.input(description="One key of the short volume screen's order.")
+class ShortVolumeOrder:
+    field: ShortVolumeOrderField = strawberry.field(  # type: ignore[valid-type]
+        description="The field to order by."
+    )
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.DESC, description="ASC or DESC (default); nulls sort last."
+    )
+
+
+def _volume_bound(name: str, side: str) -> Any:
+    return _bound(name, side, VOLUME_FIELD_TEXT)
+
+
+@strawberry.input(
+    description="Which securities the short volume screen keeps. Every condition given must "
+    "hold; min/max bounds are inclusive."
+)
+class ShortVolumeFilter:
+    types: list[SecurityType] | None = strawberry.field(
+        default=None, description="Only these security types."
+    )
+    market_classes: list[str] | None = strawberry.field(
+        default=None, description="Only these FINRA market classes (e.g. NNM, NYSE, ARCA, OTC)."
+    )
+    index: str | None = strawberry.field(
+        default=None,
+        description="Only members of this index on the day; an unknown code is a NOT_FOUND error.",
+    )
+    min_short_volume: float | None = _volume_bound("short_volume", "min")
+    max_short_volume: float | None = _volume_bound("short_volume", "max")
+    min_short_exempt_volume: float | None = _volume_bound("short_exempt_volume", "min")
+    max_short_exempt_volume: float | None = _volume_bound("short_exempt_volume", "max")
+    min_total_volume: float | None = _volume_bound("total_volume", "min")
+    max_total_volume: float | None = _volume_bound("total_volume", "max")
+    min_short_volume_ratio: float | None = _volume_bound("short_volume_ratio", "min")
+    max_short_volume_ratio: float | None = _volume_bound("short_volume_ratio", "max")
+    min_average_short_volume_ratio: float | None = _volume_bound(
+        "average_short_volume_ratio", "min"
+    )
+    max_average_short_volume_ratio: float | None = _volume_bound(
+        "average_short_volume_ratio", "max"
+    )
+    min_short_volume_ratio_change: float | None = _volume_bound("short_volume_ratio_change", "min")
+    max_short_volume_ratio_change: float | None = _volume_bound("short_volume_ratio_change", "max")
+
+
+@strawberry.type(
+    description="A security's Reg SHO short volume on the screened day, against its own 20-day "
+    "average."
+)
+class ShortVolumeScreenPoint:
+    date: datetime.date = strawberry.field(description="Trading day.")
+    facility: str = strawberry.field(
+        description="The facility screened: a code, or ALL (CNMS + FORF: every facility once)."
+    )
+    short_volume: BigInt = strawberry.field(
+        description="Shares sold short that day (includes exempt volume), summed over the "
+        "facility's files; whole shares."
+    )
+    short_exempt_volume: BigInt = strawberry.field(
+        description="Shares sold short under an exemption (part of shortVolume)."
+    )
+    total_volume: BigInt = strawberry.field(description="All shares traded that day.")
+    short_volume_ratio: float | None = strawberry.field(
+        description="shortVolume / totalVolume x 100, percent to 4 decimals; null when nothing "
+        "traded."
+    )
+    average_short_volume_ratio: float | None = strawberry.field(
+        description="Mean of the daily short volume ratios over the 20 NYSE trading days before "
+        "date (the days with volume; see averageDays), percent; null without any."
+    )
+    average_days: int = strawberry.field(
+        description="Trading days of the 20 before date with volume: the average's sample."
+    )
+    short_volume_ratio_change: float | None = strawberry.field(
+        description="shortVolumeRatio - averageShortVolumeRatio, percentage points: positive "
+        "when short selling is above its usual share of trading."
+    )
+
+
+@strawberry.type(description="One security in the short volume screen, with its rank.")
+class ShortVolumeScreenRow:
+    rank: int = strawberry.field(description="Position under the screen's order (1 = first).")
+    security: Security = strawberry.field(description="The security.")
+    point: ShortVolumeScreenPoint = strawberry.field(description="Its short volume on the day.")
+
+
+@strawberry.type(description="An edge of the short volume screen.")
+class ShortVolumeScreenEdge:
+    cursor: str = strawberry.field(description="Opaque cursor of this item.")
+    node: ShortVolumeScreenRow = strawberry.field(description="The ranked row.")
+
+
+@strawberry.type(
+    description="A page of the short volume screen: every security with Reg SHO volume on one "
+    "trading day that passes the filter, in the screen's order."
+)
+class ShortVolumeScreenConnection:
+    date: datetime.date | None = strawberry.field(
+        description="The trading day screened (null: no Reg SHO volume stored)."
+    )
+    facility: str = strawberry.field(description="The facility screened (a code, or ALL).")
+    nodes: list[ShortVolumeScreenRow] = strawberry.field(description="Items without cursors.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    total_count: int = strawberry.field(description="Securities passing the filter (all pages).")
+
+    @strawberry.field(description="Items with cursors.")
+    def edges(self) -> list[ShortVolumeScreenEdge]:
+        return [
+            ShortVolumeScreenEdge(
+                cursor=screens.volume_cursor(self.date, self.facility, n.rank), node=n
+            )
+            for n in self.nodes
+        ]
+
+
+async def _short_volume_screen(
+    info: GraphQLInfo,
+    day: datetime.date | None,
+    facility: str,
+    filter_: ShortVolumeFilter | None,
+    order_by: list[ShortVolumeOrder] | None,
+    first: int | None,
+    after: str | None,
+) -> ShortVolumeScreenConnection:
+    size = cursors.check_first(first, 50)
+    criteria = filter_ or ShortVolumeFilter()
+    query, start = screens.volume_screen_query(
+        day=day,
+        facility=facility,
+        today=_as_of(info, None),
+        types=None if criteria.types is None else [_value(t) for t in criteria.types],
+        market_classes=criteria.market_classes,
+        index=criteria.index,
+        minimum={n: getattr(criteria, f"min_{n}") for n in VOLUME_SCREEN_FIELDS},
+        maximum={n: getattr(criteria, f"max_{n}") for n in VOLUME_SCREEN_FIELDS},
+        order=[(_value(o.field), o.direction is OrderDirection.DESC) for o in order_by or []],
+        after=after,
+    )
+    page = await info.context.analytics.screens.short_volume(query, start, size + 1)
+    if criteria.index is not None and page.total == 0:
+        await info.context.analytics.index(criteria.index)  # NOT_FOUND for an unknown code
+    nodes = cast(list[ShortVolumeScreenRow], page.rows[:size])
+    cursor_of = functools.partial(screens.volume_cursor, page.date, page.facility)
+    return ShortVolumeScreenConnection(
+        date=page.date,
+        facility=page.facility,
+        nodes=nodes,
+        page_info=_page_info(
+            [cursor_of(nodes[0].rank), cursor_of(nodes[-1].rank)] if nodes else [],
+            len(page.rows) > size,
+            start > 0,
+        ),
+        total_count=page.total,
+    )
 
 
 async def _short_interest_screen(
@@ -785,6 +966,43 @@ class Query:
         return await _short_interest_screen(
             info, settlement_date, as_of, filter, order_by, first, after
         )
+
+    @strawberry.field(
+        description="The short volume screen: every security's Reg SHO short sale volume on one "
+        "trading day (all facilities, or one) with its ratio against its own 20-day average, "
+        "filtered, ordered and ranked (docs/screens.md)."
+    )
+    async def short_volume_screen(
+        self,
+        info: GraphQLInfo,
+        date: Annotated[
+            datetime.date | None,
+            strawberry.argument(
+                description="The trading day. Omitted: the newest stored for the facility."
+            ),
+        ] = None,
+        facility: Annotated[
+            str,
+            strawberry.argument(
+                description="ALL (default: CNMS + FORF, every facility once), or one facility: "
+                "CNMS, FNSQ, FNQC, FNYX, FNRA or FORF."
+            ),
+        ] = "ALL",
+        filter: Annotated[
+            ShortVolumeFilter | None,
+            strawberry.argument(description="Which securities to keep. Omitted: all."),
+        ] = None,
+        order_by: Annotated[
+            list[ShortVolumeOrder] | None,
+            strawberry.argument(
+                description="Up to 3 keys, the first deciding first. Omitted: shortVolumeRatio "
+                "descending."
+            ),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = 50,
+        after: AfterCursor = None,
+    ) -> ShortVolumeScreenConnection:
+        return await _short_volume_screen(info, date, facility, filter, order_by, first, after)
 
     @strawberry.field(description="The squeeze screen with its exclusions (see docs/squeeze.md).")
     async def squeeze_screen(

@@ -336,3 +336,81 @@ SHORT_INTEREST_SCREEN: dict[str, Any] = {
     "settlement_date": "2026-07-31",
     "total_count": 1,
 }
+
+# GET /v1/screens/short-volume?facility=CNMS&min_total_volume=150000000 over the real Reg SHO
+# files of 2021-06-04 and the 20 days built before it (tests/support/datasets.py load_regsho;
+# tests/rest/test_short_volume_screen.py checks it is the real answer).
+SHORT_VOLUME_SCREEN: dict[str, Any] = {
+    "data": [
+        {
+            "rank": 1,
+            "security": {
+                "symbol": "NAKD",
+                "name": None,
+                "type": "stock",
+                "market_class": None,
+                "type_source": "guess",
+                "listing_exchange": None,
+            },
+            "point": {
+                "date": "2021-06-04",
+                "facility": "CNMS",
+                "short_volume": 70464495,
+                "short_exempt_volume": 3915340,
+                "total_volume": 150636414,
+                "short_volume_ratio": 46.7779,
+                "average_short_volume_ratio": 37.0371,
+                "average_days": 17,
+                "short_volume_ratio_change": 9.7408,
+            },
+        },
+        {
+            "rank": 2,
+            "security": {
+                "symbol": "AMC",
+                "name": None,
+                "type": "stock",
+                "market_class": None,
+                "type_source": "guess",
+                "listing_exchange": None,
+            },
+            "point": {
+                "date": "2021-06-04",
+                "facility": "CNMS",
+                "short_volume": 65802637,
+                "short_exempt_volume": 2626132,
+                "total_volume": 170312090,
+                "short_volume_ratio": 38.6365,
+                "average_short_volume_ratio": 30.3183,
+                "average_days": 17,
+                "short_volume_ratio_change": 8.3182,
+            },
+        },
+        {
+            "rank": 3,
+            "security": {
+                "symbol": "SNDL",
+                "name": None,
+                "type": "stock",
+                "market_class": None,
+                "type_source": "guess",
+                "listing_exchange": None,
+            },
+            "point": {
+                "date": "2021-06-04",
+                "facility": "CNMS",
+                "short_volume": 86591306,
+                "short_exempt_volume": 4387215,
+                "total_volume": 230217197,
+                "short_volume_ratio": 37.6129,
+                "average_short_volume_ratio": 30.046,
+                "average_days": 17,
+                "short_volume_ratio_change": 7.5668,
+            },
+        },
+    ],
+    "next_cursor": None,
+    "date": "2021-06-04",
+    "facility": "CNMS",
+    "total_count": 3,
+}

@@ -18,7 +18,13 @@ from service import cursors
 from service.analytics import calendar, screens
 from service.analytics.squeeze import Floors, check_floors
 from service.errors import BadRequest, NotFound
-from service.models import SCREEN_FIELDS, Security, SettlementDate, ShortInterestPoint
+from service.models import (
+    SCREEN_FIELDS,
+    VOLUME_SCREEN_FIELDS,
+    Security,
+    SettlementDate,
+    ShortInterestPoint,
+)
 from service.rest.operations import Call, Result
 from service.rest.params import InvalidParameter
 
@@ -231,4 +237,31 @@ async def short_interest_screen(call: Call) -> Result:
     more = len(page.rows) > limit
     next_cursor = screens.cursor(page.settlement_date, rows[-1].rank) if more else None
     extra = {"settlement_date": page.settlement_date, "total_count": page.total}
+    return Result(rows, next_cursor, extra)
+
+
+async def short_volume_screen(call: Call) -> Result:
+    args = call.args
+    if args["index"] is not None:
+        await call.analytics.index(args["index"])
+    order = [(key.lstrip("-"), key.startswith("-")) for key in args["order_by"] or ()]
+    query, start = screens.volume_screen_query(
+        day=args["date"],
+        facility=args["facility"],
+        today=call.today,
+        types=args["types"],
+        market_classes=args["market_classes"],
+        index=args["index"],
+        minimum={name: args[f"min_{name}"] for name in VOLUME_SCREEN_FIELDS},
+        maximum={name: args[f"max_{name}"] for name in VOLUME_SCREEN_FIELDS},
+        order=order,
+        after=args["cursor"],
+        spell="rest",
+    )
+    limit: int = args["limit"]
+    page = await call.analytics.screens.short_volume(query, start, limit + 1)
+    rows = page.rows[:limit]
+    more = len(page.rows) > limit
+    next_cursor = screens.volume_cursor(page.date, page.facility, rows[-1].rank) if more else None
+    extra = {"date": page.date, "facility": page.facility, "total_count": page.total}
     return Result(rows, next_cursor, extra)

@@ -582,6 +582,57 @@ class ShortInterestScreenPage(Resource):
     total_count: int = Field(description="Securities passing the filter (all pages).")
 
 
+class ShortVolumeScreenPoint(Resource):
+    """A security's Reg SHO short volume on the screened day, against its own 20-day average."""
+
+    date: datetime.date = Field(description="Trading day.")
+    facility: str = Field(
+        description="The facility screened: a code, or ALL (CNMS + FORF: every facility once)."
+    )
+    short_volume: Shares = Field(
+        description="Shares sold short that day (includes exempt volume), summed over the "
+        "facility's files; whole shares."
+    )
+    short_exempt_volume: Shares = Field(
+        description="Shares sold short under an exemption (part of short_volume)."
+    )
+    total_volume: Shares = Field(description="All shares traded that day.")
+    short_volume_ratio: float | None = Field(
+        description="short_volume / total_volume x 100, percent to 4 decimals; null when nothing "
+        "traded."
+    )
+    average_short_volume_ratio: float | None = Field(
+        description="Mean of the daily short volume ratios over the 20 NYSE trading days before "
+        "date (the days with volume; see average_days), percent; null without any."
+    )
+    average_days: int = Field(
+        description="Trading days of the 20 before date with volume: the average's sample."
+    )
+    short_volume_ratio_change: float | None = Field(
+        description="short_volume_ratio - average_short_volume_ratio, percentage points."
+    )
+
+
+class ShortVolumeScreenRow(Resource):
+    """One security in the short volume screen, with its rank."""
+
+    rank: int = Field(description="Position under the screen's order (1 = first).")
+    security: Security = Field(description="The security.")
+    point: ShortVolumeScreenPoint = Field(description="Its short volume on the day.")
+
+
+class ShortVolumeScreenPage(Resource):
+    """A page of the short volume screen: the securities passing the filter, in its order."""
+
+    data: list[ShortVolumeScreenRow] = Field(description="The ranked rows of this page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
+    date: datetime.date | None = Field(
+        description="The trading day screened (null: no Reg SHO volume stored)."
+    )
+    facility: str = Field(description="The facility screened (a code, or ALL).")
+    total_count: int = Field(description="Securities passing the filter (all pages).")
+
+
 class ErrorDetail(Resource):
     """What went wrong."""
 

@@ -12,7 +12,7 @@ from service.analytics import calendar, screens
 from service.analytics.flows import PERIODS
 from service.analytics.series import FACILITIES
 from service.analytics.squeeze import FACTOR_NAMES
-from service.models import SCREEN_FIELDS
+from service.models import SCREEN_FIELDS, VOLUME_SCREEN_FIELDS
 from service.rest import examples, handlers, resources
 from service.rest import params as rules
 from service.rest.operations import Operation
@@ -78,7 +78,6 @@ SECURITY_404 = (NO_SECURITY, "no security with symbol 'NOPE' (symbols are case-s
 INDEX_404 = (NO_INDEX, "no index with code 'NOPE'")
 
 
-SCREEN_ORDER_KEYS = tuple(key for name in SCREEN_FIELDS for key in (name, f"-{name}"))
 FLAGS = get_args(resources.DataFlag)
 BOUND_EXAMPLES = {
     "short_interest": 1_000_000,
@@ -92,16 +91,57 @@ BOUND_EXAMPLES = {
     "average_daily_volume": 500_000,
     "average_dollar_volume_usd": 5_000_000,
     "market_cap_usd": 300_000_000,
+    "short_volume": 1_000_000,
+    "short_exempt_volume": 10_000,
+    "total_volume": 2_000_000,
+    "short_volume_ratio": 60,
+    "average_short_volume_ratio": 40,
+    "short_volume_ratio_change": 10,
 }
-SCREEN_BOUNDS = tuple(
-    number_param(
-        f"{side}_{name}",
-        f"{'At least' if side == 'min' else 'At most'} this {name} (inclusive); a security "
-        "without a value for it is left out.",
-        BOUND_EXAMPLES[name],
+
+
+def _bounds(fields: tuple[str, ...]) -> tuple[Param, ...]:
+    return tuple(
+        number_param(
+            f"{side}_{name}",
+            f"{'At least' if side == 'min' else 'At most'} this {name} (inclusive); a security "
+            "without a value for it is left out.",
+            BOUND_EXAMPLES[name],
+        )
+        for name in fields
+        for side in ("min", "max")
     )
-    for name in SCREEN_FIELDS
-    for side in ("min", "max")
+
+
+def _order_by(fields: tuple[str, ...], default: str, example: str) -> Param:
+    return list_param(
+        "order_by",
+        f"Up to {screens.MAX_ORDER_KEYS} comma-separated fields, the first deciding first; a "
+        f"leading - orders descending. Nulls sort last, then symbol. Omitted: {default}.",
+        example,
+        screens.MAX_ORDER_KEYS,
+        choices=tuple(key for name in fields for key in (name, f"-{name}")),
+    )
+
+
+def _screen_index(day: str) -> Param:
+    return text_param(
+        "index",
+        f"Only members of this index on the {day} (code, e.g. R2000); an unknown code is a 404.",
+        "R2000",
+        rules.INDEX_CODE,
+    )
+
+
+SCREEN_TYPES = list_param(
+    "types", "Only these security types, comma-separated.", "stock", 2, choices=("stock", "etf")
+)
+SCREEN_MARKET_CLASSES = list_param(
+    "market_classes",
+    "Only these FINRA market classes, comma-separated (e.g. NNM,NYSE).",
+    "NNM,NYSE",
+    screens.MAX_MARKET_CLASSES,
+    rule=rules.MARKET_CLASS,
 )
 SCREEN_PARAMS = (
     date_param(
@@ -110,24 +150,10 @@ SCREEN_PARAMS = (
         "2026-07-31",
     ),
     AS_OF,
-    list_param(
-        "types", "Only these security types, comma-separated.", "stock", 2, choices=("stock", "etf")
-    ),
-    list_param(
-        "market_classes",
-        "Only these FINRA market classes, comma-separated (e.g. NNM,NYSE).",
-        "NNM,NYSE",
-        screens.MAX_MARKET_CLASSES,
-        rule=rules.MARKET_CLASS,
-    ),
-    text_param(
-        "index",
-        "Only members of this index on the settlement date (code, e.g. R2000); an unknown code "
-        "is a 404.",
-        "R2000",
-        rules.INDEX_CODE,
-    ),
-    *SCREEN_BOUNDS,
+    SCREEN_TYPES,
+    SCREEN_MARKET_CLASSES,
+    _screen_index("settlement date"),
+    *_bounds(SCREEN_FIELDS),
     list_param(
         "include_flags",
         "Only points with at least one of these data flags, comma-separated.",
@@ -142,14 +168,28 @@ SCREEN_PARAMS = (
         len(FLAGS),
         choices=FLAGS,
     ),
-    list_param(
-        "order_by",
-        f"Up to {screens.MAX_ORDER_KEYS} comma-separated fields, the first deciding first; a "
-        "leading - orders descending. Nulls sort last, then symbol. Omitted: -short_interest.",
-        "-change_percent",
-        screens.MAX_ORDER_KEYS,
-        choices=SCREEN_ORDER_KEYS,
+    _order_by(SCREEN_FIELDS, "-short_interest", "-change_percent"),
+    limit_param(50, "rows"),
+    _cursor_param("rows"),
+)
+VOLUME_SCREEN_PARAMS = (
+    date_param(
+        "date",
+        "The trading day, YYYY-MM-DD. Omitted: the newest stored for the facility.",
+        "2021-06-04",
     ),
+    enum_param(
+        "facility",
+        "ALL (default: CNMS + FORF, every facility once), or one facility: CNMS, FNSQ, FNQC, "
+        "FNYX, FNRA or FORF.",
+        screens.VOLUME_FACILITIES,
+        "ALL",
+    ),
+    SCREEN_TYPES,
+    SCREEN_MARKET_CLASSES,
+    _screen_index("day"),
+    *_bounds(VOLUME_SCREEN_FIELDS),
+    _order_by(VOLUME_SCREEN_FIELDS, "-short_volume_ratio", "-short_volume_ratio_change"),
     limit_param(50, "rows"),
     _cursor_param("rows"),
 )
@@ -353,6 +393,22 @@ OPERATIONS: tuple[Operation, ...] = (
         envelope=resources.ShortInterestScreenPage,
         handler=handlers.short_interest_screen,
         example=examples.SHORT_INTEREST_SCREEN,
+        not_found=INDEX_404,
+    ),
+    Operation(
+        path="/v1/screens/short-volume",
+        operation_id="getShortVolumeScreen",
+        tag="screens",
+        summary="Short volume screen: the market on one trading day",
+        description="Every security's FINRA Reg SHO short sale volume on one trading day (all "
+        "facilities, or one), with its short volume ratio against the mean of its daily ratios "
+        "over the 20 trading days before, filtered, ordered and ranked: where is short volume "
+        "spiking today. The same screen as GraphQL's shortVolumeScreen (docs/screens.md). A "
+        "cursor holds the day, the facility and the rank: pass it back with the same parameters.",
+        params=VOLUME_SCREEN_PARAMS,
+        envelope=resources.ShortVolumeScreenPage,
+        handler=handlers.short_volume_screen,
+        example=examples.SHORT_VOLUME_SCREEN,
         not_found=INDEX_404,
     ),
     Operation(

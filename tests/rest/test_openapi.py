@@ -62,6 +62,7 @@ def test_every_v1_route_is_documented_and_nothing_else() -> None:
         "/v1/indexes/{code}/short-exposure",
         "/v1/indexes/{code}/futures-positioning",
         "/v1/screens/short-interest",
+        "/v1/screens/short-volume",
         "/v1/screens/squeeze",
         "/v1/settlement-calendar",
     }

@@ -6,6 +6,7 @@ Loaded through the real ingest pipeline, once per test module that asks for it.
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from pathlib import Path
 
 from service.db.pool import Database
@@ -65,6 +66,64 @@ def load_sample(database_url: str, directory: Path) -> None:
             for path, kind, options in files:
                 outcome = await ingest_file(db, path, kind, IngestOptions(**options))
                 assert outcome.status == "applied", outcome.error
+        finally:
+            await db.close()
+
+    asyncio.run(load())
+
+
+REGSHO_DAY = "2021-06-04"
+"""The trading day of FINRA's real Reg SHO sample files (every facility)."""
+REGSHO_HISTORY_DAYS = 20
+
+
+def regsho_history(directory: Path) -> list[Path]:
+    """The 20 trading days before 2021-06-04 as CNMS files built from the real one: each day's
+    short volume is the real one times 0.6 + 0.02 k (k = 0..19, capped at the total volume), and
+    on each day every seventh symbol (shifted by k) has no row, so averages have gaps."""
+    from service.analytics import calendar
+
+    real = shared_file(f"regsho/CNMSshvol{REGSHO_DAY.replace('-', '')}.txt")
+    header, *lines = real.read_text().splitlines()
+    records = [line.split("|") for line in lines if line.count("|") == 5]
+    day = date.fromisoformat(REGSHO_DAY)
+    paths = []
+    for k in range(REGSHO_HISTORY_DAYS):
+        day = calendar.previous_trading_day(day)
+        stamp = day.strftime("%Y%m%d")
+        out = [header]
+        for i, (_, symbol, short, exempt, total, market) in enumerate(records):
+            if (i + k) % 7 == 0:
+                continue
+            scaled = min(round(float(short) * (0.6 + 0.02 * k)), round(float(total)))
+            out.append(f"{stamp}|{symbol}|{scaled}|{exempt}|{total}|{market}")
+        path = directory / f"CNMSshvol{stamp}.txt"
+        path.write_text("\n".join(out) + "\n")
+        paths.append(path)
+    return sorted(paths)
+
+
+def load_regsho(database_url: str, directory: Path) -> None:
+    """The securities above, the real Reg SHO files of 2021-06-04 (CNMS, FNSQ, FORF) and the 20
+    built days before it (`regsho_history`)."""
+    securities = write_csv(directory / "securities.csv", SECURITIES[0], SECURITIES[1:])
+    stamp = REGSHO_DAY.replace("-", "")
+    files = [
+        (securities, "securities"),
+        *((path, "short-volume") for path in regsho_history(directory)),
+        *(
+            (shared_file(f"regsho/{facility}shvol{stamp}.txt"), "short-volume")
+            for facility in ("CNMS", "FNSQ", "FORF")
+        ),
+    ]
+
+    async def load() -> None:
+        db = Database(database_url, min_size=1, max_size=2, statement_timeout_ms=600_000)
+        await db.open()
+        try:
+            for path, kind in files:
+                outcome = await ingest_file(db, path, kind)
+                assert outcome.status == "applied", (path.name, outcome.error)
         finally:
             await db.close()
 
