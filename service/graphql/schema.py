@@ -730,7 +730,7 @@ async def _short_volume_screen(
     query, start = screens.volume_screen_query(
         day=day,
         facility=facility,
-        today=_as_of(info, None),
+        today=info.context.today,
         types=None if criteria.types is None else [_value(t) for t in criteria.types],
         market_classes=criteria.market_classes,
         index=criteria.index,

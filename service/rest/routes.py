@@ -175,8 +175,10 @@ SCREEN_PARAMS = (
 VOLUME_SCREEN_PARAMS = (
     date_param(
         "date",
-        "The trading day, YYYY-MM-DD. Omitted: the newest stored for the facility.",
+        "The trading day, YYYY-MM-DD. Omitted: the newest stored for the facility. A date "
+        "after today is a 400.",
         "2021-06-04",
+        not_after_today=True,
     ),
     enum_param(
         "facility",

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+import asyncpg
+
 from service.db import queries, rows
 from service.db.pool import Database
 from service.models import (
@@ -67,7 +69,23 @@ class VolumeScreenQuery:
 
     @property
     def facilities(self) -> list[str]:
-        return list(ALL_MEANS) if self.facility == ALL_FACILITIES else [self.facility]
+        return facilities_of(self.facility)
+
+
+def facilities_of(facility: str) -> list[str]:
+    """The facilities whose rows a screen of `facility` sums."""
+    return list(ALL_MEANS) if facility == ALL_FACILITIES else [facility]
+
+
+def _check_columns(
+    found: Sequence[asyncpg.Record], leading: Sequence[str], parts: Sequence[tuple[type, slice]]
+) -> None:
+    """A screen's columns, once per result: the leading ones by name, then each model's part."""
+    columns = list(found[0].keys())
+    if tuple(columns[: len(leading)]) != tuple(leading):
+        raise TypeError(f"screen columns {columns[: len(leading)]} are not {tuple(leading)}")
+    for model, part in parts:
+        rows.check_columns(model, columns[part])
 
 
 def _bounds(
@@ -120,11 +138,9 @@ class ScreenRepository:
                 first = await self.short_interest(query, 0, 1)
                 return ScreenPage(day, [], first.total)
             return ScreenPage(day, [], 0)
-        columns = list(found[0].keys())
-        if tuple(columns[: len(LEADING)]) != LEADING:
-            raise TypeError(f"screen columns {columns[: len(LEADING)]} are not {LEADING}")
-        rows.check_columns(Security, columns[SECURITY_COLUMNS])
-        rows.check_columns(ShortInterestPoint, columns[POINT_COLUMNS])
+        _check_columns(
+            found, LEADING, [(Security, SECURITY_COLUMNS), (ShortInterestPoint, POINT_COLUMNS)]
+        )
         page = [
             ScreenedPoint(
                 rank=row[0],
@@ -138,8 +154,7 @@ class ScreenRepository:
         return ScreenPage(day, page, found[0]["total"])
 
     async def latest_volume_day(self, facility: str) -> date | None:
-        facilities = VolumeScreenQuery(facility=facility).facilities
-        found: date | None = await self.db.fetchval(Q.latest_volume_day, facilities)
+        found: date | None = await self.db.fetchval(Q.latest_volume_day, facilities_of(facility))
         return found
 
     async def short_volume(
@@ -171,11 +186,11 @@ class ScreenRepository:
                 first = await self.short_volume(replace(query, day=day), 0, 1)
                 return VolumeScreenPage(day, query.facility, [], first.total)
             return VolumeScreenPage(day, query.facility, [], 0)
-        columns = list(found[0].keys())
-        if tuple(columns[:2]) != ("rank", "total"):
-            raise TypeError(f"screen columns {columns[:2]} are not (rank, total)")
-        rows.check_columns(Security, columns[VOLUME_SECURITY])
-        rows.check_columns(VolumeScreenPoint, columns[VOLUME_POINT])
+        _check_columns(
+            found,
+            ("rank", "total"),
+            [(Security, VOLUME_SECURITY), (VolumeScreenPoint, VOLUME_POINT)],
+        )
         page = [
             ScreenedVolume(
                 rank=row[0],
