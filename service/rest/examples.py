@@ -264,13 +264,13 @@ SQUEEZE: dict[str, Any] = {
             "security": IWM,
             "as_of": "2026-08-20",
             "settlement_date": "2026-07-31",
-            "score": 29.95,
+            "score": 26.72,
             "factors": [
                 {
                     "name": "short_percent_of_float",
                     "value": 25.8749,
-                    "weight": 0.35,
-                    "contribution": 22.6406,
+                    "weight": 0.3,
+                    "contribution": 19.4062,
                 },
                 {"name": "days_to_cover", "value": 3.1, "weight": 0.2, "contribution": 6.2},
                 {
@@ -279,7 +279,8 @@ SQUEEZE: dict[str, Any] = {
                     "weight": 0.15,
                     "contribution": 0.0,
                 },
-                {"name": "short_volume_ratio", "value": None, "weight": 0.15, "contribution": 0.0},
+                {"name": "short_volume_ratio", "value": None, "weight": 0.1, "contribution": 0.0},
+                {"name": "short_volume_trend", "value": None, "weight": 0.1, "contribution": 0.0},
                 {
                     "name": "price_change_since_settlement",
                     "value": 2.2218,

@@ -2,10 +2,13 @@
 
 -- name: inputs
 -- $1 known on, $2 settlement date (the newest published by $1), $3 index code (NULL: all),
--- $4 first day of the short-volume window. One row per security reporting on $2, with the
+-- $4 first day of the short-volume window, $5 first day of the trend's recent window (10 trading
+-- days to $1), $6 first day of its prior window (the 60 trading days before $5). One row per
+-- security reporting on $2, with the
 -- screen's factor values computed by the metric functions (migration 0010): short % of float
 -- (and of shares outstanding, which stands in when no float is known) and days to cover on $2, change from the previous settlement, consolidated (CNMS) short-volume
--- ratio over the window, and the price move from the close on $2 to the close on $1 (each the
+-- ratio over the window and its trend (the recent window's ratio minus the prior window's, in
+-- percentage points; NULL unless 5 of the 10 recent and 30 of the 60 prior days have volume), and the price move from the close on $2 to the close on $1 (each the
 -- last close at most 5 trading days back); the liquidity floors' average dollar volume (FINRA's
 -- average daily volume x the close on $2) and market cap (shares outstanding x that close).
 WITH positions AS (
@@ -30,6 +33,10 @@ SELECT s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
        metric_change_percent(p.short_interest, p.previous_short_interest)
            AS short_interest_change_percent,
        metric_short_volume_ratio(sv.short_volume, sv.total_volume) AS short_volume_ratio,
+       CASE WHEN sv.recent_days >= 5 AND sv.prior_days >= 30 THEN
+           round((metric_short_volume_ratio(sv.recent_short, sv.recent_total)
+                  - metric_short_volume_ratio(sv.prior_short, sv.prior_total))::numeric, 4)::float8
+       END AS short_volume_trend,
        metric_price_change_percent(ctx.close, latest.close) AS price_change_since_settlement,
        round((p.average_daily_volume * ctx.close)::numeric, 2)::float8 AS average_dollar_volume_usd,
        round((ctx.shares_outstanding * ctx.close)::numeric, 2)::float8 AS market_cap_usd
@@ -44,10 +51,17 @@ LEFT JOIN LATERAL (
     ORDER BY pd.date DESC LIMIT 1
 ) latest ON true
 LEFT JOIN LATERAL (
-    SELECT sum(v.short_volume) AS short_volume, sum(v.total_volume) AS total_volume
+    SELECT sum(v.short_volume) FILTER (WHERE v.date >= $4) AS short_volume,
+           sum(v.total_volume) FILTER (WHERE v.date >= $4) AS total_volume,
+           sum(v.short_volume) FILTER (WHERE v.date >= $5) AS recent_short,
+           sum(v.total_volume) FILTER (WHERE v.date >= $5) AS recent_total,
+           count(*) FILTER (WHERE v.date >= $5 AND v.total_volume > 0) AS recent_days,
+           sum(v.short_volume) FILTER (WHERE v.date < $5) AS prior_short,
+           sum(v.total_volume) FILTER (WHERE v.date < $5) AS prior_total,
+           count(*) FILTER (WHERE v.date < $5 AND v.total_volume > 0) AS prior_days
     FROM short_volume v
     WHERE v.security_id = s.id AND v.facility = 'CNMS'
-      AND v.month BETWEEN date_trunc('month', $4::date)::date AND $1
-      AND v.date BETWEEN $4 AND $1
+      AND v.month BETWEEN date_trunc('month', $6::date)::date AND $1
+      AND v.date BETWEEN $6 AND $1
 ) sv ON true
 WHERE $3::text IS NULL OR s.id IN (SELECT m.security_id FROM index_members($3, $1) m)
