@@ -195,6 +195,16 @@ async def test_a_symbol_change_keeps_one_history(
         (date(2026, 6, 15), 100),
         (date(2026, 6, 30), 120),
     ]
+    # The screen's stored values moved with the merged history (migration 0024).
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM ((SELECT * FROM short_interest_screen_point EXCEPT ALL "
+            "SELECT * FROM short_interest_screen_value) UNION ALL (SELECT * FROM "
+            "short_interest_screen_value EXCEPT ALL SELECT * FROM short_interest_screen_point)) d"
+        )
+        == 0
+    )
+    assert await db.fetchval("SELECT count(*) FROM short_interest_screen_value") == 2
     # A late file still using the old symbol for a date before the change finds the same security.
     write_finra_bulk(
         tmp_path / "shrt20260529.csv",

@@ -9,31 +9,23 @@
 -- any), $9 flags a row must not have, $10 order keys (positions in `vals`, up to three),
 -- $11 their directions (1 ascending, -1 descending; nulls always last, then symbol), $12 rank to
 -- start after (the cursor), $13 rows. The positions of `vals` are those of
--- service.models.SCREEN_FIELDS. `total`: rows passing the filter (all pages). Only the ranking
--- keys go through the sort; the page's rows are read again by key (a sort of 22,000 whole rows
--- spilled to disk and cost a third of the time).
+-- service.models.SCREEN_FIELDS. `total`: rows passing the filter (all pages). The filters and
+-- keys read the values stored per version (short_interest_screen_value, migration 0024: the
+-- view's values, kept equal to it by triggers); only the keys go through the sort, and the page's
+-- points are read from the view by key.
 WITH points AS (
-    SELECT DISTINCT ON (p.security_id) p.*
-    FROM short_interest_point p
+    SELECT DISTINCT ON (p.security_id) p.security_id, p.vals, p.flags
+    FROM short_interest_screen_value p
     WHERE p.settlement_date = $2 AND p.known_from <= $1
     ORDER BY p.security_id, p.known_from DESC
 ),
 screened AS (
     SELECT p.security_id, s.symbol,
-           v.vals[($10::int[])[1]] * ($11::int[])[1] AS k1,
-           v.vals[($10::int[])[2]] * ($11::int[])[2] AS k2,
-           v.vals[($10::int[])[3]] * ($11::int[])[3] AS k3
+           p.vals[($10::int[])[1]] * ($11::int[])[1] AS k1,
+           p.vals[($10::int[])[2]] * ($11::int[])[2] AS k2,
+           p.vals[($10::int[])[3]] * ($11::int[])[3] AS k3
     FROM points p
     JOIN security s ON s.id = p.security_id
-    CROSS JOIN LATERAL (
-        SELECT ARRAY[
-            p.short_interest::float8, p.change::float8, p.change_percent, p.days_to_cover,
-            p.short_percent_of_float, p.short_percent_of_shares_outstanding, p.short_value_usd,
-            p.close_price, p.average_daily_volume::float8,
-            round((p.average_daily_volume * p.close_price)::numeric, 2)::float8,
-            round((p.shares_outstanding * p.close_price)::numeric, 2)::float8
-        ] AS vals
-    ) v
     WHERE ($3::text[] IS NULL OR s.type = ANY($3))
       AND ($4::text[] IS NULL OR s.market_class = ANY($4))
       AND ($5::text IS NULL OR s.id IN (SELECT m.security_id FROM index_members($5, $2) m))
@@ -41,7 +33,7 @@ screened AS (
       AND ($9::text[] IS NULL OR NOT p.flags && $9)
       AND (($6::float8[] IS NULL AND $7::float8[] IS NULL) OR NOT EXISTS (
           SELECT 1
-          FROM unnest(v.vals, $6::float8[], $7::float8[]) AS b (value, low, high)
+          FROM unnest(p.vals, $6::float8[], $7::float8[]) AS b (value, low, high)
           WHERE (b.low IS NOT NULL AND (b.value IS NULL OR b.value < b.low))
              OR (b.high IS NOT NULL AND (b.value IS NULL OR b.value > b.high))
       ))
