@@ -45,6 +45,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -187,6 +188,12 @@ class Shape:
     label: str
     shortflow: str
     postgraphile: str
+    # PostGraphile's answer rearranged into Shortflow's shape, where the two differ in more than
+    # the `{nodes}` wrapping and number types.
+    reshape: Callable[[Any], Any] | None = None
+    # At most this many wrk connections (both servers alike): a request of a second or more
+    # at 32 connections would only measure a queue, then wrk's timeout.
+    connections: int | None = None
 
     def query(self, server: str) -> str:
         """The query text for "Shortflow" or "PostGraphile", its field lists filled in."""
@@ -246,6 +253,43 @@ SHAPES = (
 )
 
 
+SCREEN_DATE = "2026-07-31"
+SCREEN_FILES = ("shrt20260715.csv", "shrt20260731.csv")
+SCREEN = Shape(
+    "market screen, first 50 (4 connections)",
+    f'{{ shortInterestScreen(settlementDate: "{SCREEN_DATE}", first: 50) {{ totalCount '
+    "nodes { rank security { symbol name } point { POINT } } } }",
+    # shortInterestScreen ranks by shares short, descending, then by symbol; over the rows of one
+    # date that is PostGraphile's order by short interest then security (no two of the first 50
+    # share a value, which the equality check confirms).
+    "{ shortInterestScreen: allShortInterestPoints(condition: "
+    f'{{settlementDate: "{SCREEN_DATE}"}}, '
+    "orderBy: [SHORT_INTEREST_DESC, SECURITY_ID_ASC], first: 50) { totalCount "
+    "nodes { security { symbol name } POINT } } }",
+    reshape=lambda data: {
+        "shortInterestScreen": {
+            "totalCount": data["shortInterestScreen"]["totalCount"],
+            "nodes": [
+                {
+                    "rank": rank,
+                    "security": node.pop("security"),
+                    "point": node,
+                }
+                for rank, node in enumerate(data["shortInterestScreen"]["nodes"], start=1)
+            ],
+        }
+    },
+    connections=4,
+)
+
+
+def market_files() -> list[Path]:
+    """FINRA's real July 2026 files (../shared/data), or none when they are absent."""
+    folder = ROOT.parent / "shared" / "data" / "finra-short-interest"
+    files = [folder / name for name in SCREEN_FILES]
+    return files if all(path.is_file() for path in files) else []
+
+
 def as_shortflow(theirs: Any, ours: Any) -> Any:
     """PostGraphile's answer read the way Shortflow types the same value: BigInt/BigFloat strings
     as numbers, `{nodes: [...]}` as the list (or, for a single object, its one node)."""
@@ -292,7 +336,10 @@ def ask(base: str, query: str) -> Any:
 
 
 def rows(data: Any) -> int:
-    """How many list items (or objects, at the leaves' level) an answer holds."""
+    """How many list items (or objects, at the leaves' level) an answer holds; for a page, the
+    rows it was taken from (its totalCount)."""
+    if isinstance(data, dict) and isinstance(data.get("totalCount"), int):
+        return int(data["totalCount"])
     if isinstance(data, list):
         return len(data)
     if isinstance(data, dict):
@@ -303,7 +350,10 @@ def rows(data: Any) -> int:
 def checked(shape: Shape, shortflow: str, postgraphile: str) -> int:
     """The number of rows both servers return for `shape`, once their answers are equal."""
     ours = ask(shortflow, shape.query("Shortflow"))
-    theirs = as_shortflow(ask(postgraphile, shape.query("PostGraphile")), ours)
+    theirs = ask(postgraphile, shape.query("PostGraphile"))
+    if shape.reshape is not None:
+        theirs = shape.reshape(theirs)
+    theirs = as_shortflow(theirs, ours)
     difference = first_difference(ours, theirs)
     if difference:
         raise SystemExit(f"{shape.label}: the answers differ at {difference}")
@@ -400,6 +450,17 @@ def main() -> None:
     app = install()
     url, env = demo_database(DATABASE)
     env["SHORTFLOW_POOL_MAX"] = str(POOL)
+    shapes = list(SHAPES)
+    files = market_files()
+    if files:
+        # The whole market on two dates beside the demo's securities; a file already applied
+        # changes nothing (exit 0), rejected rows are reported as exit 3 and are fine here.
+        ingest = subprocess.run([*SHORTFLOW, "ingest", "short-interest", *map(str, files)], env=env)
+        if ingest.returncode not in (0, 3):
+            raise SystemExit(f"ingesting {', '.join(SCREEN_FILES)} failed")
+        shapes.append(SCREEN)
+    else:
+        print("../shared/data lacks FINRA's July 2026 files: no market screen", file=sys.stderr)
     create_views(url, tools)
     ours_port, theirs_port = free_port(), free_port()
     config = write_config(app, tools, url, theirs_port)
@@ -420,7 +481,7 @@ def main() -> None:
                 "Shortflow": (f"http://127.0.0.1:{ours_port}", ours.pid),
                 "PostGraphile": (f"http://127.0.0.1:{theirs_port}", theirs.pid),
             }
-            results = run(servers, url, args)
+            results = run(servers, shapes, url, args)
     finally:
         asyncio.run(admin(url, "DROP SCHEMA IF EXISTS pgl CASCADE"))
     print(f"load average after: {os.getloadavg()}", file=sys.stderr, flush=True)
@@ -430,25 +491,27 @@ def main() -> None:
 Results = dict[str, tuple[int, dict[str, list[Measure | None]]]]
 
 
-def run(servers: dict[str, tuple[str, int]], url: str, args: argparse.Namespace) -> Results:
+def run(
+    servers: dict[str, tuple[str, int]], shapes: list[Shape], url: str, args: argparse.Namespace
+) -> Results:
     """Every shape checked equal on both servers, warmed up, then timed in interleaved rounds
     (the servers' order alternating from round to round)."""
     results: Results = {}
-    for shape in SHAPES:
+    for shape in shapes:
         count = checked(shape, servers["Shortflow"][0], servers["PostGraphile"][0])
         results[shape.label] = (count, {name: [] for name in servers})
         print(f"{shape.label}: {count} rows, equal answers", file=sys.stderr, flush=True)
         if args.warmup:
             for name, (base, pid) in servers.items():
-                measure(base, pid, url, shape.query(name), args.warmup, args.connections)
+                measure(base, pid, url, shape.query(name), args.warmup, connections(shape, args))
     for round_ in range(args.rounds):
         order = list(servers) if round_ % 2 == 0 else list(reversed(servers))
-        for shape in SHAPES:
+        for shape in shapes:
             for name in order:
                 base, pid = servers[name]
                 try:
                     got = measure(
-                        base, pid, url, shape.query(name), args.duration, args.connections
+                        base, pid, url, shape.query(name), args.duration, connections(shape, args)
                     )
                 except RuntimeError as error:  # wrk saw timeouts or errors
                     print(f"{shape.label} {name}: {error}", file=sys.stderr, flush=True)
@@ -464,9 +527,14 @@ def run(servers: dict[str, tuple[str, int]], url: str, args: argparse.Namespace)
     return results
 
 
+def connections(shape: Shape, args: argparse.Namespace) -> int:
+    return min(args.connections, shape.connections or args.connections)
+
+
 def report(results: Results, args: argparse.Namespace) -> None:
     print(
-        f"\nwrk -t1 -c{args.connections} -d{args.duration}s --timeout 10s, {args.rounds} "
+        f"\nwrk -t1 -c{args.connections} (a shape's own cap where it has one) -d{args.duration}s "
+        f"--timeout 10s, {args.rounds} "
         "interleaved rounds, medians; CPU in ms per request (server process / its Postgres "
         "backends)\n"
     )
