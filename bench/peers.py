@@ -37,6 +37,7 @@ import argparse
 import asyncio
 import base64
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -46,6 +47,7 @@ import sys
 import tarfile
 import tempfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -63,6 +65,7 @@ NODE_MAJOR = 22
 NPM_MAJOR = 10
 PACKAGES = ("postgraphile@5", "postgraphile-plugin-connection-filter@4")
 DATABASE = "sf_bench_peers"
+BASELINE = "Shortflow baseline"
 EXTRA_VIEWS = Path(__file__).with_name("peers_schema.sql")
 POOL = 10  # connections per server: Shortflow's default (SHORTFLOW_POOL_MAX) and node-pg's
 
@@ -197,7 +200,7 @@ class Shape:
 
     def query(self, server: str) -> str:
         """The query text for "Shortflow" or "PostGraphile", its field lists filled in."""
-        text = self.shortflow if server == "Shortflow" else self.postgraphile
+        text = self.postgraphile if server == "PostGraphile" else self.shortflow
         for name, fields in FIELDS.items():
             text = text.replace(name, fields)
         return text
@@ -347,8 +350,18 @@ def rows(data: Any) -> int:
     return 0
 
 
-def checked(shape: Shape, shortflow: str, postgraphile: str) -> int:
-    """The number of rows both servers return for `shape`, once their answers are equal."""
+def checked(shape: Shape, servers: dict[str, tuple[str, int]]) -> int:
+    """The number of rows the servers return for `shape`, once their answers are equal (a
+    baseline Shortflow's byte for byte)."""
+    shortflow, postgraphile = servers["Shortflow"][0], servers["PostGraphile"][0]
+    if BASELINE in servers:
+        body = {"query": shape.query("Shortflow")}
+        mine, before = (
+            httpx.post(f"{servers[name][0]}/graphql", json=body, timeout=60).content
+            for name in ("Shortflow", BASELINE)
+        )
+        if mine != before:
+            raise SystemExit(f"{shape.label}: the baseline answers other bytes")
     ours = ask(shortflow, shape.query("Shortflow"))
     theirs = ask(postgraphile, shape.query("PostGraphile"))
     if shape.reshape is not None:
@@ -436,6 +449,12 @@ def main() -> None:
         "--connections", type=int, default=32, choices=range(1, 257), metavar="1-256"
     )
     parser.add_argument(
+        "--baseline",
+        metavar="REVISION",
+        help="also serve Shortflow as it was at this git revision (a third server, checked "
+        "byte-identical to this one), for before/after ratios in the same run",
+    )
+    parser.add_argument(
         "--warmup",
         type=int,
         default=2,
@@ -476,11 +495,24 @@ def main() -> None:
                 theirs_port,
                 {**os.environ, "NODE_ENV": "production"},
             ) as theirs,
+            ExitStack() as stack,
         ):
             servers = {
                 "Shortflow": (f"http://127.0.0.1:{ours_port}", ours.pid),
                 "PostGraphile": (f"http://127.0.0.1:{theirs_port}", theirs.pid),
             }
+            if args.baseline:
+                # The same command from the baseline's tree: -P keeps this checkout off sys.path.
+                port = free_port()
+                command = [sys.executable, "-P", "-m", "service", "serve", "--port", str(port)]
+                process = stack.enter_context(
+                    running(
+                        [*command, "--no-migrate"],
+                        port,
+                        {**env, "PYTHONPATH": str(baseline_tree(args.baseline))},
+                    )
+                )
+                servers[BASELINE] = (f"http://127.0.0.1:{port}", process.pid)
             results = run(servers, shapes, url, args)
     finally:
         asyncio.run(admin(url, "DROP SCHEMA IF EXISTS pgl CASCADE"))
@@ -498,7 +530,7 @@ def run(
     (the servers' order alternating from round to round)."""
     results: Results = {}
     for shape in shapes:
-        count = checked(shape, servers["Shortflow"][0], servers["PostGraphile"][0])
+        count = checked(shape, servers)
         results[shape.label] = (count, {name: [] for name in servers})
         print(f"{shape.label}: {count} rows, equal answers", file=sys.stderr, flush=True)
         if args.warmup:
@@ -527,6 +559,29 @@ def run(
     return results
 
 
+def baseline_tree(revision: str) -> Path:
+    """The `service` package as it was at `revision` (git archive), under bench/.peers."""
+    found = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", f"{revision}^{{commit}}"],
+        capture_output=True,
+        text=True,
+    )
+    if found.returncode != 0:
+        raise SystemExit(f"--baseline {revision}: not a commit of this repository")
+    commit = found.stdout.strip()
+    tree = PEERS / f"baseline-{commit[:12]}"
+    if not tree.exists():
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", commit, "service"], capture_output=True, check=True
+        ).stdout
+        with tempfile.TemporaryDirectory(dir=PEERS) as tmp:
+            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                tar.extractall(tmp, filter="data")
+            Path(tmp).rename(tree)
+            Path(tmp).mkdir()  # for TemporaryDirectory's own cleanup
+    return tree
+
+
 def connections(shape: Shape, args: argparse.Namespace) -> int:
     return min(args.connections, shape.connections or args.connections)
 
@@ -540,7 +595,7 @@ def report(results: Results, args: argparse.Namespace) -> None:
     )
     print(
         "| shape | rows | server | req/s | p50 ms | p99 ms | CPU server | CPU Postgres "
-        "| Shortflow / PostGraphile req/s |"
+        "| req/s / PostGraphile's |"
     )
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     for label, (count, by_server) in results.items():
@@ -558,8 +613,9 @@ def report(results: Results, args: argparse.Namespace) -> None:
                 f"{median([m.postgres_ms for m in done]):.2f}",
             ]
             ratio = ""
-            if name == "PostGraphile" and rates.get("PostGraphile"):
-                ratio = f"{rates['Shortflow'] / rates['PostGraphile']:.2f}"
+            theirs = statistics.median([m.rate for m in by_server["PostGraphile"] if m] or [0])
+            if name != "PostGraphile" and theirs:
+                ratio = f"{rates[name] / theirs:.2f}"
             print(f"| {label} | {count:,} | {name} | {' | '.join(cells)} | {ratio} |")
 
 
