@@ -11,14 +11,12 @@ with the size of the answer. Ten years of R2000 exposure is the target of issue 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import statistics
 import time
 
 import httpx
 
-from bench.support import SHORTFLOW, free_port, load_demo, prepare_database, serve, server_url
+from bench.support import SHORTFLOW, demo_database, free_port, serve
 
 DATABASE = "sf_bench_graphql"
 QUERIES = {
@@ -49,15 +47,7 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=50)
     args = parser.parse_args()
-    url = asyncio.run(prepare_database(server_url(), DATABASE))
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SHORTFLOW_LOG_LEVEL": "WARNING",
-        "SHORTFLOW_CACHE_ENABLED": "false",
-        "SHORTFLOW_RATE_LIMIT_ENABLED": "false",
-    }
-    load_demo(env, "--stocks", "600", "--years", "10", "--short-volume-years", "0")
+    env = demo_database(DATABASE)[1]
     port = free_port()
     rows = []
     with (

@@ -15,9 +15,7 @@ is reported as such. Postgres: DATABASE_URL's server, else embedded.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
 import shutil
 import sys
 
@@ -26,12 +24,10 @@ import httpx
 from bench.support import (
     ROOT,
     SHORTFLOW,
+    demo_database,
     free_port,
-    load_demo,
     post_script,
-    prepare_database,
     serve,
-    server_url,
     wrk,
 )
 
@@ -58,21 +54,12 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk, or `make tools`)")
-    url = asyncio.run(prepare_database(server_url(), DATABASE))
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SHORTFLOW_LOG_LEVEL": "WARNING",
-        "SHORTFLOW_CACHE_ENABLED": "false",
-        "SHORTFLOW_RATE_LIMIT_ENABLED": "false",
-    }
-    shortflow = SHORTFLOW
-    load_demo(env, "--stocks", "600", "--years", "10", "--short-volume-years", "0")
+    env = demo_database(DATABASE)[1]
     ours_port, naive_port, tuned_port = free_port(), free_port(), free_port()
     results = []
     with (
         serve(
-            [*shortflow, "serve", "--port", str(ours_port), "--no-migrate"], ours_port, env
+            [*SHORTFLOW, "serve", "--port", str(ours_port), "--no-migrate"], ours_port, env
         ) as ours,
         serve(
             [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -67,10 +68,25 @@ def load_demo(env: dict[str, str], *demo_args: str) -> None:
     )
 
 
+def demo_database(name: str) -> tuple[str, dict[str, str]]:
+    """The demo dataset (600 stocks, 10 years) in the benchmark database `name`, and the
+    environment that serves it uncached: its URL, response cache and rate limits off."""
+    url = asyncio.run(prepare_database(server_url(), name))
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SHORTFLOW_LOG_LEVEL": "WARNING",
+        "SHORTFLOW_CACHE_ENABLED": "false",
+        "SHORTFLOW_RATE_LIMIT_ENABLED": "false",
+    }
+    load_demo(env, "--stocks", "600", "--years", "10", "--short-volume-years", "0")
+    return url, env
+
+
 @contextmanager
-def serve(
+def running(
     command: list[str], port: int, env: dict[str, str], log: Path | None = None
-) -> Iterator[str]:
+) -> Iterator[subprocess.Popen[bytes]]:
     """A server process on 127.0.0.1:port, up (answers /healthz or /) before it is yielded.
 
     Its output goes to `log` when given (a real file, as a container runtime's would be), else
@@ -80,6 +96,8 @@ def serve(
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
+            if process.poll() is not None:
+                raise RuntimeError(f"{command} exited with {process.returncode}")
             try:
                 httpx.get(f"{base}/healthz", timeout=1)
                 break
@@ -87,12 +105,21 @@ def serve(
                 time.sleep(0.1)
         else:
             raise RuntimeError(f"{command} did not start")
-        yield base
+        yield process
     finally:
         process.terminate()
         process.wait(30)
         if log is not None:
             sink.close()
+
+
+@contextmanager
+def serve(
+    command: list[str], port: int, env: dict[str, str], log: Path | None = None
+) -> Iterator[str]:
+    """The base URL of a server `running` on 127.0.0.1:port."""
+    with running(command, port, env, log):
+        yield f"http://127.0.0.1:{port}"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import asyncpg
 import pytest
 
 from service.db.pool import Database
@@ -82,3 +83,39 @@ async def test_a_server_that_refuses_connections_opens_the_breaker() -> None:
         await db.close()
     assert refused.value.code == "DATABASE_UNAVAILABLE"
     assert refused_in < 0.05, "inside the breaker's window a request is refused at once"
+
+
+async def _session_of(database_url: str, pid: int) -> tuple[str, int]:
+    """The last statement of backend `pid` and the advisory locks it holds, seen from outside."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        row = await conn.fetchrow(
+            "SELECT a.query, (SELECT count(*) FROM pg_locks l WHERE l.pid = a.pid "
+            "AND l.locktype = 'advisory') AS locks FROM pg_stat_activity a WHERE a.pid = $1",
+            pid,
+        )
+    finally:
+        await conn.close()
+    assert row is not None
+    return row["query"], row["locks"]
+
+
+async def test_a_plain_read_skips_the_reset_and_any_other_use_keeps_it(database_url: str) -> None:
+    db = Database(database_url, min_size=0, max_size=1)
+    await db.open()
+    try:
+        pid = await db.fetchval("SELECT pg_backend_pid() + 0 * 4242")
+        # Handed back without the reset round trip: its last statement is still the read.
+        assert await _session_of(database_url, pid) == ("SELECT pg_backend_pid() + 0 * 4242", 0)
+        async with db.connection() as conn:
+            assert await conn.fetchval("SELECT pg_backend_pid()") == pid
+            await conn.execute("SELECT pg_advisory_lock(4242)")
+        # A session lock taken on a connection does not outlive its lease: the reset ran.
+        query, locks = await _session_of(database_url, pid)
+        assert locks == 0
+        assert "pg_advisory_unlock_all" in query
+        # And the next plain read on the same connection skips it again.
+        assert await db.fetchval("SELECT pg_backend_pid()") == pid
+        assert await _session_of(database_url, pid) == ("SELECT pg_backend_pid()", 0)
+    finally:
+        await db.close()
