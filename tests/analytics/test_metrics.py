@@ -207,14 +207,16 @@ def test_squeeze_factor_scales() -> None:
             "short_interest_change_percent": -5.0,
             "short_volume_ratio": 55.0,
             "price_change_since_settlement": 60.0,
+            "fails_to_deliver": 0.25,
         }
     )
     contributions = {f.name: f.contribution for f in factors}
     assert contributions == {
-        "short_percent_of_float": 17.5,  # 20 of 40 -> half of 35 points
-        "days_to_cover": 20.0,  # at the cap
+        "short_percent_of_float": 15.0,  # 20 of 40 -> half of 30 points
+        "days_to_cover": 15.0,  # at the cap
         "short_interest_change_percent": 0.0,  # falling short interest adds nothing
         "short_volume_ratio": 7.5,  # (55 - 40) / 30 of 15 points
         "price_change_since_settlement": 15.0,  # capped
+        "fails_to_deliver": 5.0,  # 0.25% of shares outstanding: half of the 0.5% threshold
     }
-    assert total == 60.0
+    assert total == 57.5

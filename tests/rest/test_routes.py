@@ -301,6 +301,7 @@ async def test_squeeze_screen_with_factors_and_exclusions(api: httpx.AsyncClient
             "short_interest_change_percent",
             "short_volume_ratio",
             "price_change_since_settlement",
+            "fails_to_deliver",
         ]
 
 

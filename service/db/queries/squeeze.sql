@@ -7,7 +7,8 @@
 -- (and of shares outstanding, which stands in when no float is known) and days to cover on $2, change from the previous settlement, consolidated (CNMS) short-volume
 -- ratio over the window, and the price move from the close on $2 to the close on $1 (each the
 -- last close at most 5 trading days back); the liquidity floors' average dollar volume (FINRA's
--- average daily volume x the close on $2) and market cap (shares outstanding x that close).
+-- average daily volume x the close on $2) and market cap (shares outstanding x that close);
+-- fails to deliver: the mean daily SEC fails balance over `fails_days` as % of shares outstanding.
 WITH positions AS (
     SELECT DISTINCT ON (si.security_id)
            si.security_id, si.short_interest, si.previous_short_interest,
@@ -15,6 +16,17 @@ WITH positions AS (
     FROM short_interest si
     WHERE si.settlement_date = $2 AND si.known_from <= $1
     ORDER BY si.security_id, si.known_from DESC
+),
+fails_days AS MATERIALIZED (
+    -- The 20 trading days ending on the newest fails settlement date known on $1, if that is at
+    -- most 60 days before $1 (older fails say nothing about now: the factor is then null).
+    SELECT c.date
+    FROM calendar_day c
+    WHERE c.trading
+      AND c.date <= (SELECT max(f.settlement_date) FROM fails_to_deliver f
+                     WHERE f.known_from <= $1 AND f.settlement_date >= $1::date - 60)
+    ORDER BY c.date DESC
+    LIMIT 20
 )
 SELECT s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
        security_listing_exchange(s.id) AS listing_exchange,
@@ -31,6 +43,8 @@ SELECT s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
            AS short_interest_change_percent,
        metric_short_volume_ratio(sv.short_volume, sv.total_volume) AS short_volume_ratio,
        metric_price_change_percent(ctx.close, latest.close) AS price_change_since_settlement,
+       metric_percent(coalesce(ftd.quantity, 0)::float8 / nullif(ftd.days, 0)
+                      / nullif(ctx.shares_outstanding, 0) * 100) AS fails_to_deliver,
        round((p.average_daily_volume * ctx.close)::numeric, 2)::float8 AS average_dollar_volume_usd,
        round((ctx.shares_outstanding * ctx.close)::numeric, 2)::float8 AS market_cap_usd
 FROM positions p
@@ -50,4 +64,10 @@ LEFT JOIN LATERAL (
       AND v.month BETWEEN date_trunc('month', $4::date)::date AND $1
       AND v.date BETWEEN $4 AND $1
 ) sv ON true
+LEFT JOIN LATERAL (
+    SELECT (SELECT count(*) FROM fails_days) AS days, sum(f.quantity) AS quantity
+    FROM fails_to_deliver f
+    WHERE f.security_id = s.id AND f.known_from <= $1
+      AND f.settlement_date IN (SELECT d.date FROM fails_days d)
+) ftd ON true
 WHERE $3::text IS NULL OR s.id IN (SELECT m.security_id FROM index_members($3, $1) m)
