@@ -27,6 +27,16 @@ fails_days AS MATERIALIZED (
                      WHERE f.known_from <= $1 AND f.settlement_date >= $1::date - 60)
     ORDER BY c.date DESC
     LIMIT 20
+),
+fails AS (
+    -- Each security's fails over those days, summed once for the market (a day without a row
+    -- had no fails); `days` is how many days the mean divides by (0: no fails known).
+    SELECT f.security_id, sum(f.quantity) AS quantity
+    FROM fails_to_deliver f
+    WHERE f.settlement_date BETWEEN (SELECT min(d.date) FROM fails_days d)
+                                AND (SELECT max(d.date) FROM fails_days d)
+      AND f.known_from <= $1
+    GROUP BY f.security_id
 )
 SELECT s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
        security_listing_exchange(s.id) AS listing_exchange,
@@ -43,7 +53,8 @@ SELECT s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
            AS short_interest_change_percent,
        metric_short_volume_ratio(sv.short_volume, sv.total_volume) AS short_volume_ratio,
        metric_price_change_percent(ctx.close, latest.close) AS price_change_since_settlement,
-       metric_percent(coalesce(ftd.quantity, 0)::float8 / nullif(ftd.days, 0)
+       metric_percent(coalesce(ftd.quantity, 0)::float8
+                      / nullif((SELECT count(*) FROM fails_days), 0)
                       / nullif(ctx.shares_outstanding, 0) * 100) AS fails_to_deliver,
        round((p.average_daily_volume * ctx.close)::numeric, 2)::float8 AS average_dollar_volume_usd,
        round((ctx.shares_outstanding * ctx.close)::numeric, 2)::float8 AS market_cap_usd
@@ -64,10 +75,5 @@ LEFT JOIN LATERAL (
       AND v.month BETWEEN date_trunc('month', $4::date)::date AND $1
       AND v.date BETWEEN $4 AND $1
 ) sv ON true
-LEFT JOIN LATERAL (
-    SELECT (SELECT count(*) FROM fails_days) AS days, sum(f.quantity) AS quantity
-    FROM fails_to_deliver f
-    WHERE f.security_id = s.id AND f.known_from <= $1
-      AND f.settlement_date IN (SELECT d.date FROM fails_days d)
-) ftd ON true
+LEFT JOIN fails ftd ON ftd.security_id = s.id
 WHERE $3::text IS NULL OR s.id IN (SELECT m.security_id FROM index_members($3, $1) m)
