@@ -15,7 +15,7 @@ the other SEC sources: `SHORTFLOW_SEC_USER_AGENT` is required, and unset this so
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from service.db.pool import Database
@@ -52,13 +52,7 @@ class SecFailsToDeliver(SecHost):
 
     def politeness(self, settings: Settings) -> Politeness:
         # SEC answers 403 as well as 404 for a fails file it has not posted yet.
-        polite = super().politeness(settings)
-        return Politeness(
-            requests_per_second=polite.requests_per_second,
-            user_agent=polite.user_agent,
-            backoff_s=polite.backoff_s,
-            missing_statuses=(403, 404),
-        )
+        return replace(super().politeness(settings), missing_statuses=(403, 404))
 
     async def items(self, settings: Settings, window: Window, db: Database) -> Sequence[Item]:
         base = self.base_url(settings)
