@@ -19,6 +19,7 @@ from service.access.ratelimit import RateLimiter
 from service.analytics import Analytics
 from service.cache.datasets import DatasetVersions
 from service.cache.events import EventListener
+from service.cache.keys import remember_documents
 from service.cache.persisted import PersistedQueries
 from service.cache.runtime import ResponseCache
 from service.cache.store import RedisTier
@@ -69,13 +70,17 @@ async def running_services(settings: Settings, metrics: Metrics) -> AsyncIterato
             schema,
             Limits(cost_budget=resolved.query_cost_budget, max_depth=resolved.query_max_depth),
             introspection=resolved.introspection,
+            remembered=resolved.documents_remembered,
         ),
         metrics=metrics,
         keys=KeyCache(KeyRepository(db)),
         limiter=RateLimiter(redis, resolved.redis_prefix, enabled=resolved.rate_limit_enabled),
         cache=_response_cache(resolved, db, redis, metrics),
-        persisted=PersistedQueries(redis, resolved.redis_prefix),
+        persisted=PersistedQueries(
+            redis, resolved.redis_prefix, remembered=4 * resolved.documents_remembered
+        ),
     )
+    remember_documents(2 * resolved.documents_remembered)
     cache = services.cache
     events = services.events = cache.events = EventListener(
         resolved.redis_url,

@@ -27,3 +27,9 @@ class LRU(Generic[K, V]):
         self._items.move_to_end(key)
         if len(self._items) > self.size:
             self._items.popitem(last=False)
+
+    def resize(self, size: int) -> None:
+        """Keep at most `size` entries from now on (the least recently used go first)."""
+        self.size = size
+        while len(self._items) > size:
+            self._items.popitem(last=False)

@@ -258,6 +258,15 @@ class Settings(BaseSettings):
         validation_alias=_env("SHORTFLOW_QUERY_COST_BUDGET"),
         description="Largest GraphQL query cost (estimated before execution) accepted.",
     )
+    documents_remembered: int = Field(
+        default=1024,
+        ge=16,
+        le=1_000_000,
+        validation_alias=_env("SHORTFLOW_DOCUMENTS_REMEMBERED"),
+        description="GraphQL documents each process keeps parsed and validated (two LRUs of this "
+        "many entries); the persisted-query texts it keeps are 4x and the normalised cache-key "
+        "documents 2x this.",
+    )
     query_max_depth: int = Field(
         default=12,
         ge=2,

@@ -1,4 +1,4 @@
-"""The squeeze screen: a 0-100 score from six factors, each returned with value and weight.
+"""The squeeze screen: a 0-100 score from seven factors, each returned with value and weight.
 
 The model (docs/squeeze.md explains it and its limits). For each security reporting on the newest
 settlement date published by `asOf`, each factor's value is mapped onto 0..1 by a capped linear
@@ -6,11 +6,12 @@ scale, multiplied by its weight, and the weighted sum is scaled to 0..100:
 
 | factor | value | 0 at | 1 at | weight |
 |---|---|---:|---:|---:|
-| short_percent_of_float | short interest / float x 100 | 0 | 40 | 0.30 |
-| or short_percent_of_shares_outstanding | the same, when no float is known | 0 | 40 | 0.30 |
+| short_percent_of_float | short interest / float x 100 | 0 | 40 | 0.25 |
+| or short_percent_of_shares_outstanding | the same, when no float is known | 0 | 40 | 0.25 |
 | days_to_cover | FINRA's days to cover (its 999.99 cap: top of the scale) | 0 | 10 | 0.15 |
 | short_interest_change_percent | change from the previous settlement, % | 0 | 50 | 0.15 |
-| short_volume_ratio | CNMS short / total volume, 20 trading days to asOf, % | 40 | 70 | 0.15 |
+| short_volume_ratio | CNMS short / total volume, 20 trading days to asOf, % | 40 | 70 | 0.10 |
+| short_volume_trend | that ratio, last 10 trading days minus the 60 before, pp | 0 | 10 | 0.10 |
 | price_change_since_settlement | close on asOf / close on settlement date - 1, % | 0 | 30 | 0.15 |
 | fails_to_deliver | mean SEC fails, 20 trading days known on asOf, % of shares | 0 | 0.5 | 0.10 |
 
@@ -21,8 +22,9 @@ shares outstanding instead, and its first factor is named so (a lower bound of s
 the float is at most the shares outstanding). Securities with unusable data are left out and
 counted: neither a float nor shares outstanding (`no_share_count`), a position above twice the
 base (`short_exceeds_twice_float` / `short_exceeds_twice_shares_outstanding`, almost always a bad
-count), and no trading volume (`no_volume`, days to cover undefined: unknown, not high). Only
-what was published by `asOf` is used.
+count), and no trading volume (`no_volume`, days to cover undefined: unknown, not high). On request,
+leveraged/inverse funds and commodity trusts are left out too (`FundKind`, read from the fund's
+name: service/analytics/fund_kinds.py). Only what was published by `asOf` is used.
 """
 
 from __future__ import annotations
@@ -34,11 +36,16 @@ from datetime import date
 import asyncpg
 
 from service.analytics import calendar
+from service.analytics.fund_kinds import FundKind, fund_kind
 from service.db.repositories.analytics import SqueezeRepository
 from service.errors import BadRequest
 from service.models import ScoreFactor, Security, SqueezeCandidate, SqueezeScreen
 
 VOLUME_WINDOW_TRADING_DAYS = 20
+TREND_RECENT_TRADING_DAYS = 10
+TREND_PRIOR_TRADING_DAYS = 60
+"""The short-volume trend compares the ratio over the last 10 trading days to asOf with the ratio
+over the 60 trading days before them (NULL unless 5 and 30 of those days have volume)."""
 
 
 def _scale(low: float, high: float) -> Callable[[float], float]:
@@ -55,9 +62,9 @@ class Factor:
     normalise: Callable[[float], float]
 
 
-SHORT_PERCENT_OF_FLOAT = Factor("short_percent_of_float", 0.30, _scale(0, 40))
+SHORT_PERCENT_OF_FLOAT = Factor("short_percent_of_float", 0.25, _scale(0, 40))
 SHORT_PERCENT_OF_SHARES_OUTSTANDING = Factor(
-    "short_percent_of_shares_outstanding", 0.30, _scale(0, 40)
+    "short_percent_of_shares_outstanding", 0.25, _scale(0, 40)
 )
 """Stands in for short % of float when no float is known (same weight and scale)."""
 
@@ -65,7 +72,8 @@ FACTORS = (
     SHORT_PERCENT_OF_FLOAT,
     Factor("days_to_cover", 0.15, _scale(0, 10)),
     Factor("short_interest_change_percent", 0.15, _scale(0, 50)),
-    Factor("short_volume_ratio", 0.15, _scale(40, 70)),
+    Factor("short_volume_ratio", 0.10, _scale(40, 70)),
+    Factor("short_volume_trend", 0.10, _scale(0, 10)),
     Factor("price_change_since_settlement", 0.15, _scale(0, 30)),
     Factor("fails_to_deliver", 0.10, _scale(0, 0.5)),
 )
@@ -128,8 +136,9 @@ def below_floor(row: asyncpg.Record, floors: Floors) -> str | None:
     return None
 
 
-def exclusion(row: asyncpg.Record) -> str | None:
-    """Why a security cannot be scored, or None."""
+def exclusion(row: asyncpg.Record, excluded_kinds: frozenset[FundKind]) -> str | None:
+    """Why a security cannot be scored, or else why it is left out on request (its fund kind:
+    counted only among the securities that could be scored), or None."""
     if row["float_value"]:
         base, named = row["float_value"], "float"
     elif row["shares_outstanding"]:
@@ -140,7 +149,8 @@ def exclusion(row: asyncpg.Record) -> str | None:
         return f"short_exceeds_twice_{named}"
     if row["average_daily_volume"] == 0:
         return "no_volume"
-    return None
+    kind = fund_kind(row["type"], row["name"]) if excluded_kinds else None
+    return kind.value if kind is not None and kind in excluded_kinds else None
 
 
 class SqueezeService:
@@ -148,19 +158,30 @@ class SqueezeService:
         self.repository = repository
 
     async def screen(
-        self, index: str | None, as_of: date, first: int, floors: Floors | None = None
+        self,
+        index: str | None,
+        as_of: date,
+        first: int,
+        floors: Floors | None = None,
+        excluded_kinds: frozenset[FundKind] = frozenset(),
     ) -> SqueezeScreen:
         settlement = await self.repository.latest_settlement(as_of)
         if settlement is None:
             return SqueezeScreen(as_of, (), 0, {})
-        window_start = calendar.add_trading_days(
-            calendar.trading_day_on_or_before(as_of), -(VOLUME_WINDOW_TRADING_DAYS - 1)
+        last_day = calendar.trading_day_on_or_before(as_of)
+        recent_from = calendar.add_trading_days(last_day, -(TREND_RECENT_TRADING_DAYS - 1))
+        windows = (
+            calendar.add_trading_days(last_day, -(VOLUME_WINDOW_TRADING_DAYS - 1)),
+            recent_from,
+            calendar.add_trading_days(recent_from, -TREND_PRIOR_TRADING_DAYS),
         )
-        rows = await self.repository.inputs(as_of, settlement, index, window_start)
+        rows = await self.repository.inputs(as_of, settlement, index, windows)
         excluded: dict[str, int] = {}
         candidates = []
         for row in rows:
-            reason = exclusion(row) or (below_floor(row, floors) if floors else None)
+            reason = exclusion(row, excluded_kinds)
+            if reason is None and floors:
+                reason = below_floor(row, floors)
             if reason is not None:
                 excluded[reason] = excluded.get(reason, 0) + 1
                 continue

@@ -29,6 +29,7 @@ from graphql.language.lexer import Lexer
 from service.lru import LRU
 
 _NORMALISED: LRU[str, str] = LRU(2048)
+"""Sized by `remember_documents` at start-up (SHORTFLOW_DOCUMENTS_REMEMBERED x 2)."""
 _UNLEXABLE = ""
 
 
@@ -41,6 +42,11 @@ def exact_key(
 ) -> str:
     """The in-process tier's key: the request as sent."""
     return digest(method.encode(), path.encode(), query_string, accept, scope.encode(), body)
+
+
+def remember_documents(entries: int) -> None:
+    """Size the process's normalised-document cache."""
+    _NORMALISED.resize(entries)
 
 
 def normalised_document(query: str) -> str | None:

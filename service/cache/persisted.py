@@ -58,10 +58,10 @@ def requested_hash(extensions: dict[str, object]) -> str | None:
 
 
 class PersistedQueries:
-    def __init__(self, redis: RedisClient, prefix: str) -> None:
+    def __init__(self, redis: RedisClient, prefix: str, remembered: int = 4096) -> None:
         self.redis = redis
         self.prefix = prefix
-        self._local: LRU[str, str] = LRU(4096)
+        self._local: LRU[str, str] = LRU(remembered)
 
     def _key(self, sha: str) -> str:
         return f"{self.prefix}apq:{sha}"

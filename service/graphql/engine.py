@@ -67,7 +67,12 @@ class Prepared:
 
 class GraphQLEngine:
     def __init__(
-        self, schema: Schema, limits: Limits | None = None, *, introspection: bool = True
+        self,
+        schema: Schema,
+        limits: Limits | None = None,
+        *,
+        introspection: bool = True,
+        remembered: int = 1024,
     ) -> None:
         self.schema = schema
         self.graphql_schema = schema._schema
@@ -82,8 +87,8 @@ class GraphQLEngine:
         if not introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = tuple(rules)
-        self._documents: LRU[str, DocumentNode] = LRU(1024)
-        self._validated: LRU[str, list[GraphQLError]] = LRU(1024)
+        self._documents: LRU[str, DocumentNode] = LRU(remembered)
+        self._validated: LRU[str, list[GraphQLError]] = LRU(remembered)
 
     def prepare(self, query: str, operation_name: str | None, *, method: str) -> Prepared:
         """Parse and validate `query` and pick its operation; RequestError when it cannot run."""

@@ -18,6 +18,8 @@ from strawberry.types import Info
 
 from service import cursors
 from service.analytics import calendar, screens
+from service.analytics.fund_kinds import FUND_KIND_TEXT, check_fund_kinds
+from service.analytics.fund_kinds import FundKind as FundKindModel
 from service.analytics.squeeze import Floors, check_floors
 from service.errors import BadRequest
 from service.graphql.context import Context
@@ -73,6 +75,23 @@ MinDollarVolume = Annotated[
         description="Liquidity floor: only securities whose FINRA average daily volume x close "
         "is at least this many USD a day (unknown: left out, counted as "
         "below_min_average_dollar_volume_usd)."
+    ),
+]
+
+_FUND_KINDS: Any = Enum(  # type: ignore[misc]
+    "FundKind",
+    {k.name: strawberry.enum_value(k.value, description=t) for k, t in FUND_KIND_TEXT.items()},
+)
+FundKind = strawberry.enum(
+    _FUND_KINDS,
+    description="Exchange-traded products the squeeze screen can leave out, told by their names "
+    "(a documented heuristic: docs/squeeze.md).",
+)
+ExcludeFundKinds = Annotated[
+    list[FundKind] | None,  # type: ignore[valid-type]
+    strawberry.argument(
+        description="Leave these fund kinds out (counted under their names, e.g. "
+        "leveraged_inverse). At most one of each."
     ),
 ]
 
@@ -928,9 +947,10 @@ class Query:
         first: Annotated[int | None, strawberry.argument(description="How many (0 to 1000).")] = 25,
         min_market_cap_usd: MinMarketCap = None,
         min_average_dollar_volume_usd: MinDollarVolume = None,
+        exclude_fund_kinds: ExcludeFundKinds = None,
     ) -> list[SqueezeCandidate]:
         floors = Floors(min_market_cap_usd, min_average_dollar_volume_usd)
-        screen = await _screen(info, index, as_of, first, floors)
+        screen = await _screen(info, index, as_of, first, floors, exclude_fund_kinds)
         return cast(list[SqueezeCandidate], list(screen.candidates))
 
     @strawberry.field(
@@ -1019,9 +1039,11 @@ class Query:
         first: Annotated[int | None, strawberry.argument(description="How many (0 to 1000).")] = 25,
         min_market_cap_usd: MinMarketCap = None,
         min_average_dollar_volume_usd: MinDollarVolume = None,
+        exclude_fund_kinds: ExcludeFundKinds = None,
     ) -> SqueezeScreen:
         floors = Floors(min_market_cap_usd, min_average_dollar_volume_usd)
-        return cast(SqueezeScreen, await _screen(info, index, as_of, first, floors))
+        screen = await _screen(info, index, as_of, first, floors, exclude_fund_kinds)
+        return cast(SqueezeScreen, screen)
 
     @strawberry.field(description="Each dataset's version and last update (freshness).")
     async def datasets(self, info: GraphQLInfo) -> list[Dataset]:
@@ -1051,11 +1073,13 @@ async def _screen(
     as_of: datetime.date | None,
     first: int | None,
     floors: Floors,
+    fund_kinds: list[Enum] | None,
 ) -> SqueezeScreenModel:
     size = cursors.check_first(first, 25)
     known_on = _as_of(info, as_of)
     check_floors(floors)
-    screen = await info.context.analytics.squeeze.screen(index, known_on, size, floors)
+    excluded = check_fund_kinds([FundKindModel(_value(k)) for k in fund_kinds or ()])
+    screen = await info.context.analytics.squeeze.screen(index, known_on, size, floors, excluded)
     if index is not None and not screen.candidates and not screen.evaluated:
         # Only an empty screen can hide an unknown index (NOT_FOUND, as REST's 404).
         await info.context.analytics.index(index)

@@ -264,13 +264,13 @@ SQUEEZE: dict[str, Any] = {
             "security": IWM,
             "as_of": "2026-08-20",
             "settlement_date": "2026-07-31",
-            "score": 25.17,
+            "score": 21.93,
             "factors": [
                 {
                     "name": "short_percent_of_float",
                     "value": 25.8749,
-                    "weight": 0.3,
-                    "contribution": 19.4062,
+                    "weight": 0.25,
+                    "contribution": 16.1718,
                 },
                 {"name": "days_to_cover", "value": 3.1, "weight": 0.15, "contribution": 4.65},
                 {
@@ -279,7 +279,8 @@ SQUEEZE: dict[str, Any] = {
                     "weight": 0.15,
                     "contribution": 0.0,
                 },
-                {"name": "short_volume_ratio", "value": None, "weight": 0.15, "contribution": 0.0},
+                {"name": "short_volume_ratio", "value": None, "weight": 0.1, "contribution": 0.0},
+                {"name": "short_volume_trend", "value": None, "weight": 0.1, "contribution": 0.0},
                 {
                     "name": "price_change_since_settlement",
                     "value": 2.2218,

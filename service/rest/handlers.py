@@ -16,6 +16,7 @@ from typing import Any
 
 from service import cursors
 from service.analytics import calendar, screens
+from service.analytics.fund_kinds import FundKind, check_fund_kinds
 from service.analytics.squeeze import Floors, check_floors
 from service.errors import BadRequest, NotFound
 from service.models import (
@@ -201,7 +202,8 @@ async def squeeze_screen(call: Call) -> Result:
     as_of: date = args["as_of"] or call.today
     floors = Floors(args["min_market_cap_usd"], args["min_average_dollar_volume_usd"])
     check_floors(floors)
-    screen = await call.analytics.squeeze.screen(index, as_of, args["limit"], floors)
+    kinds = check_fund_kinds([FundKind(kind) for kind in args["exclude_fund_kinds"] or ()])
+    screen = await call.analytics.squeeze.screen(index, as_of, args["limit"], floors, kinds)
     extra: dict[str, Any] = {
         "as_of": screen.as_of,
         "evaluated": screen.evaluated,

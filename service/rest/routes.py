@@ -10,6 +10,7 @@ from typing import get_args
 
 from service.analytics import calendar, screens
 from service.analytics.flows import PERIODS
+from service.analytics.fund_kinds import FundKind
 from service.analytics.series import FACILITIES
 from service.analytics.squeeze import FACTOR_NAMES
 from service.models import SCREEN_FIELDS, VOLUME_SCREEN_FIELDS
@@ -418,12 +419,13 @@ OPERATIONS: tuple[Operation, ...] = (
         operation_id="getSqueezeScreen",
         tag="screens",
         summary="Squeeze screen",
-        description="Securities ranked by a 0-100 squeeze score from six documented factors "
-        "(short % of float, days to cover, change in short interest, recent short-volume ratio, "
-        "price move since settlement, SEC fails to deliver as % of shares outstanding), each "
-        "with its value, weight and points, using only what "
-        "was published by `as_of`; plus how many securities were left out and why. In CSV, "
-        "each factor is a group of columns (`factor_<name>_value`, `_weight`, `_contribution`).",
+        description="Securities ranked by a 0-100 squeeze score from seven documented factors "
+        "(short % of float, days to cover, change in short interest, recent short-volume ratio "
+        "and its trend, price move since settlement, SEC fails to deliver as % of shares "
+        "outstanding), each with its value, weight and points, "
+        "using only what was published by `as_of`; plus how many securities were left out and "
+        "why. In CSV, each factor is a group of columns (`factor_<name>_value`, `_weight`, "
+        "`_contribution`).",
         params=(
             text_param(
                 "index",
@@ -444,6 +446,15 @@ OPERATIONS: tuple[Operation, ...] = (
                 "Liquidity floor: FINRA's average daily volume x close, at least this many USD a "
                 "day (unknown: left out as below_min_average_dollar_volume_usd).",
                 5_000_000,
+            ),
+            list_param(
+                "exclude_fund_kinds",
+                "Leave these exchange-traded products out, comma-separated: leveraged_inverse "
+                "(2x, 3x, inverse funds), commodity_trust (metal, energy, crypto, VIX products); "
+                "told by their names (docs/squeeze.md), counted under their names.",
+                "leveraged_inverse,commodity_trust",
+                len(FundKind),
+                choices=[kind.value for kind in FundKind],
             ),
         ),
         envelope=resources.SqueezeScreen,

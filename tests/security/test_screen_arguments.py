@@ -108,3 +108,34 @@ async def test_rest_short_volume_screen_bounds(
     response = await client.get("/v1/screens/short-volume", params=params)
     assert response.status_code == 400, (params, response.text)
     assert response.json()["error"]["code"] in ("INVALID_PARAMETER", "BAD_REQUEST"), response.text
+
+
+@pytest.mark.parametrize(
+    ("kinds", "message"),
+    [
+        ("[COMMODITY_TRUST, COMMODITY_TRUST, LEVERAGED_INVERSE]", "at most 2"),
+        ("[HEDGE_FUND]", "HEDGE_FUND"),
+    ],
+)
+async def test_squeeze_fund_kind_bounds(
+    client: httpx.AsyncClient, kinds: str, message: str
+) -> None:
+    query = f"{{ squeezeScreen(excludeFundKinds: {kinds}) {{ evaluated }} }}"
+    response = await client.post("/graphql", json={"query": query}, headers={"accept": GR})
+    body = response.json()
+    assert body["errors"][0]["extensions"]["code"] in (
+        "BAD_USER_INPUT",
+        "GRAPHQL_VALIDATION_FAILED",
+    )
+    assert message in body["errors"][0]["message"]
+    assert not (body.get("data") or {}).get("squeezeScreen")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["hedge_fund", "leveraged_inverse,commodity_trust,leveraged_inverse", "x" * 5000],
+)
+async def test_rest_squeeze_fund_kind_bounds(client: httpx.AsyncClient, value: str) -> None:
+    response = await client.get("/v1/screens/squeeze", params={"exclude_fund_kinds": value})
+    assert response.status_code == 400, (value, response.text)
+    assert response.json()["error"]["code"] in ("INVALID_PARAMETER", "BAD_REQUEST"), response.text

@@ -58,14 +58,22 @@ def load_sample(database_url: str, directory: Path) -> None:
         (shared_file("etf/daily_flows_2026q1.csv"), "fund-flows", {}),
         (shared_file("etf/shares_nav_EWJ_EWY_EWZ.csv"), "fund-flows", {}),
     ]
+    ingest_all(database_url, files)
+
+
+def ingest_all(
+    database_url: str, files: list[tuple[Path, str]] | list[tuple[Path, str, dict[str, str | None]]]
+) -> None:
+    """Ingest (path, kind[, IngestOptions fields]) in order; each must be applied."""
 
     async def load() -> None:
         db = Database(database_url, min_size=1, max_size=2, statement_timeout_ms=600_000)
         await db.open()
         try:
-            for path, kind, options in files:
-                outcome = await ingest_file(db, path, kind, IngestOptions(**options))
-                assert outcome.status == "applied", outcome.error
+            for path, kind, *options in files:
+                fields = options[0] if options else {}
+                outcome = await ingest_file(db, path, kind, IngestOptions(**fields))
+                assert outcome.status == "applied", (path.name, outcome.error)
         finally:
             await db.close()
 
@@ -116,15 +124,4 @@ def load_regsho(database_url: str, directory: Path) -> None:
             for facility in ("CNMS", "FNSQ", "FORF")
         ),
     ]
-
-    async def load() -> None:
-        db = Database(database_url, min_size=1, max_size=2, statement_timeout_ms=600_000)
-        await db.open()
-        try:
-            for path, kind in files:
-                outcome = await ingest_file(db, path, kind)
-                assert outcome.status == "applied", (path.name, outcome.error)
-        finally:
-            await db.close()
-
-    asyncio.run(load())
+    ingest_all(database_url, files)

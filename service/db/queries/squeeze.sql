@@ -2,10 +2,13 @@
 
 -- name: inputs
 -- $1 known on, $2 settlement date (the newest published by $1), $3 index code (NULL: all),
--- $4 first day of the short-volume window. One row per security reporting on $2, with the
+-- $4 first day of the short-volume window, $5 first day of the trend's recent window (10 trading
+-- days to $1), $6 first day of its prior window (the 60 trading days before $5). One row per
+-- security reporting on $2, with the
 -- screen's factor values computed by the metric functions (migration 0010): short % of float
 -- (and of shares outstanding, which stands in when no float is known) and days to cover on $2, change from the previous settlement, consolidated (CNMS) short-volume
--- ratio over the window, and the price move from the close on $2 to the close on $1 (each the
+-- ratio over the window and its trend (the recent window's ratio minus the prior window's, in
+-- percentage points; NULL unless 5 of the 10 recent and 30 of the 60 prior days have volume), and the price move from the close on $2 to the close on $1 (each the
 -- last close at most 5 trading days back); the liquidity floors' average dollar volume (FINRA's
 -- average daily volume x the close on $2) and market cap (shares outstanding x that close);
 -- fails to deliver: the mean daily SEC fails balance over `fails_days` as % of shares outstanding.
@@ -30,7 +33,7 @@ fails_days AS MATERIALIZED (
 ),
 fails AS (
     -- Each security's fails over those days, summed once for the market (a day without a row
-    -- had no fails); `days` is how many days the mean divides by (0: no fails known).
+    -- had no fails); the mean divides by the number of days (none: no fails known, NULL).
     SELECT f.security_id, sum(f.quantity) AS quantity
     FROM fails_to_deliver f
     WHERE f.settlement_date BETWEEN (SELECT min(d.date) FROM fails_days d)
@@ -52,6 +55,10 @@ SELECT s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
        metric_change_percent(p.short_interest, p.previous_short_interest)
            AS short_interest_change_percent,
        metric_short_volume_ratio(sv.short_volume, sv.total_volume) AS short_volume_ratio,
+       CASE WHEN sv.recent_days >= 5 AND sv.prior_days >= 30 THEN
+           round((metric_short_volume_ratio(sv.recent_short, sv.recent_total)
+                  - metric_short_volume_ratio(sv.prior_short, sv.prior_total))::numeric, 4)::float8
+       END AS short_volume_trend,
        metric_price_change_percent(ctx.close, latest.close) AS price_change_since_settlement,
        metric_percent(coalesce(ftd.quantity, 0)::float8
                       / nullif((SELECT count(*) FROM fails_days), 0)
@@ -69,11 +76,18 @@ LEFT JOIN LATERAL (
     ORDER BY pd.date DESC LIMIT 1
 ) latest ON true
 LEFT JOIN LATERAL (
-    SELECT sum(v.short_volume) AS short_volume, sum(v.total_volume) AS total_volume
+    SELECT sum(v.short_volume) FILTER (WHERE v.date >= $4) AS short_volume,
+           sum(v.total_volume) FILTER (WHERE v.date >= $4) AS total_volume,
+           sum(v.short_volume) FILTER (WHERE v.date >= $5) AS recent_short,
+           sum(v.total_volume) FILTER (WHERE v.date >= $5) AS recent_total,
+           count(*) FILTER (WHERE v.date >= $5 AND v.total_volume > 0) AS recent_days,
+           sum(v.short_volume) FILTER (WHERE v.date < $5) AS prior_short,
+           sum(v.total_volume) FILTER (WHERE v.date < $5) AS prior_total,
+           count(*) FILTER (WHERE v.date < $5 AND v.total_volume > 0) AS prior_days
     FROM short_volume v
     WHERE v.security_id = s.id AND v.facility = 'CNMS'
-      AND v.month BETWEEN date_trunc('month', $4::date)::date AND $1
-      AND v.date BETWEEN $4 AND $1
+      AND v.month BETWEEN date_trunc('month', $6::date)::date AND $1
+      AND v.date BETWEEN $6 AND $1
 ) sv ON true
 LEFT JOIN fails ftd ON ftd.security_id = s.id
 WHERE $3::text IS NULL OR s.id IN (SELECT m.security_id FROM index_members($3, $1) m)

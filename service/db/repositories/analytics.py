@@ -84,6 +84,12 @@ class SqueezeRepository:
         return latest
 
     async def inputs(
-        self, known_on: date, settlement: date, index: str | None, volume_from: date
+        self,
+        known_on: date,
+        settlement: date,
+        index: str | None,
+        volume_windows: tuple[date, date, date],
     ) -> list[asyncpg.Record]:
-        return await self.db.fetch(SQUEEZE.inputs, known_on, settlement, index, volume_from)
+        """`volume_windows`: the first days of the short-volume ratio's window, of the trend's
+        recent window and of its prior window."""
+        return await self.db.fetch(SQUEEZE.inputs, known_on, settlement, index, *volume_windows)
