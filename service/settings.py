@@ -313,7 +313,8 @@ class Settings(BaseSettings):
     sec_www_base_url: BaseUrl = Field(
         default="https://www.sec.gov",
         validation_alias=_env("SHORTFLOW_SEC_WWW_BASE_URL"),
-        description="Where `shortflow sync` downloads SEC's `/files/company_tickers.json` (a "
+        description="Where `shortflow sync` downloads SEC's `/files/company_tickers.json` and the "
+        "fails-to-deliver archives `/files/data/fails-deliver-data/cnsfailsYYYYMM{a,b}.zip` (a "
         "mirror, or a test server).",
     )
     sec_data_base_url: BaseUrl = Field(

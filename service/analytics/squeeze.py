@@ -1,4 +1,4 @@
-"""The squeeze screen: a 0-100 score from six factors, each returned with value and weight.
+"""The squeeze screen: a 0-100 score from seven factors, each returned with value and weight.
 
 The model (docs/squeeze.md explains it and its limits). For each security reporting on the newest
 settlement date published by `asOf`, each factor's value is mapped onto 0..1 by a capped linear
@@ -6,15 +6,17 @@ scale, multiplied by its weight, and the weighted sum is scaled to 0..100:
 
 | factor | value | 0 at | 1 at | weight |
 |---|---|---:|---:|---:|
-| short_percent_of_float | short interest / float x 100 | 0 | 40 | 0.30 |
-| or short_percent_of_shares_outstanding | the same, when no float is known | 0 | 40 | 0.30 |
-| days_to_cover | FINRA's days to cover (its 999.99 cap: top of the scale) | 0 | 10 | 0.20 |
+| short_percent_of_float | short interest / float x 100 | 0 | 40 | 0.25 |
+| or short_percent_of_shares_outstanding | the same, when no float is known | 0 | 40 | 0.25 |
+| days_to_cover | FINRA's days to cover (its 999.99 cap: top of the scale) | 0 | 10 | 0.15 |
 | short_interest_change_percent | change from the previous settlement, % | 0 | 50 | 0.15 |
 | short_volume_ratio | CNMS short / total volume, 20 trading days to asOf, % | 40 | 70 | 0.10 |
 | short_volume_trend | that ratio, last 10 trading days minus the 60 before, pp | 0 | 10 | 0.10 |
 | price_change_since_settlement | close on asOf / close on settlement date - 1, % | 0 | 30 | 0.15 |
+| fails_to_deliver | mean SEC fails, 20 trading days known on asOf, % of shares | 0 | 0.5 | 0.10 |
 
-A factor without data (no short volume, no price) contributes 0 and is returned with a null value.
+A factor without data (no short volume, no price, no fails file) contributes 0 and is returned
+with a null value.
 No free source publishes float shares, so a stock whose float is unknown is ranked on short % of
 shares outstanding instead, and its first factor is named so (a lower bound of short % of float:
 the float is at most the shares outstanding). Securities with unusable data are left out and
@@ -60,19 +62,20 @@ class Factor:
     normalise: Callable[[float], float]
 
 
-SHORT_PERCENT_OF_FLOAT = Factor("short_percent_of_float", 0.30, _scale(0, 40))
+SHORT_PERCENT_OF_FLOAT = Factor("short_percent_of_float", 0.25, _scale(0, 40))
 SHORT_PERCENT_OF_SHARES_OUTSTANDING = Factor(
-    "short_percent_of_shares_outstanding", 0.30, _scale(0, 40)
+    "short_percent_of_shares_outstanding", 0.25, _scale(0, 40)
 )
 """Stands in for short % of float when no float is known (same weight and scale)."""
 
 FACTORS = (
     SHORT_PERCENT_OF_FLOAT,
-    Factor("days_to_cover", 0.20, _scale(0, 10)),
+    Factor("days_to_cover", 0.15, _scale(0, 10)),
     Factor("short_interest_change_percent", 0.15, _scale(0, 50)),
     Factor("short_volume_ratio", 0.10, _scale(40, 70)),
     Factor("short_volume_trend", 0.10, _scale(0, 10)),
     Factor("price_change_since_settlement", 0.15, _scale(0, 30)),
+    Factor("fails_to_deliver", 0.10, _scale(0, 0.5)),
 )
 
 

@@ -479,7 +479,10 @@ class FuturesPosition:
 
 @strawberry.type(description="One factor of a squeeze score.")
 class ScoreFactor:
-    name: str = strawberry.field(description="Factor name (see the squeeze screen model).")
+    name: str = strawberry.field(
+        description="Factor name (see the squeeze screen model, docs/squeeze.md): e.g. "
+        "fails_to_deliver, SEC's mean daily fails as % of shares outstanding."
+    )
     value: float | None = strawberry.field(description="The factor's value; null without data.")
     weight: float = strawberry.field(description="Weight in the score (weights sum to 1).")
     contribution: float = strawberry.field(

@@ -264,15 +264,15 @@ SQUEEZE: dict[str, Any] = {
             "security": IWM,
             "as_of": "2026-08-20",
             "settlement_date": "2026-07-31",
-            "score": 26.72,
+            "score": 21.93,
             "factors": [
                 {
                     "name": "short_percent_of_float",
                     "value": 25.8749,
-                    "weight": 0.3,
-                    "contribution": 19.4062,
+                    "weight": 0.25,
+                    "contribution": 16.1718,
                 },
-                {"name": "days_to_cover", "value": 3.1, "weight": 0.2, "contribution": 6.2},
+                {"name": "days_to_cover", "value": 3.1, "weight": 0.15, "contribution": 4.65},
                 {
                     "name": "short_interest_change_percent",
                     "value": -8.8,
@@ -287,6 +287,7 @@ SQUEEZE: dict[str, Any] = {
                     "weight": 0.15,
                     "contribution": 1.1109,
                 },
+                {"name": "fails_to_deliver", "value": None, "weight": 0.1, "contribution": 0.0},
             ],
             "short_percent_of_float": 25.8749,
             "short_percent_of_shares_outstanding": 25.8749,

@@ -428,8 +428,10 @@ class ScoreFactor(Resource):
     """One factor of a squeeze score."""
 
     name: str = Field(
-        description="short_percent_of_float, days_to_cover, short_interest_change_percent, "
-        "short_volume_ratio or price_change_since_settlement."
+        description="short_percent_of_float (or short_percent_of_shares_outstanding), "
+        "days_to_cover, short_interest_change_percent, short_volume_ratio, "
+        "price_change_since_settlement or fails_to_deliver (SEC fails, % of shares "
+        "outstanding; docs/squeeze.md)."
     )
     value: float | None = Field(description="The factor's value; null without data.")
     weight: float = Field(description="Weight in the score (weights sum to 1).")

@@ -419,9 +419,10 @@ OPERATIONS: tuple[Operation, ...] = (
         operation_id="getSqueezeScreen",
         tag="screens",
         summary="Squeeze screen",
-        description="Securities ranked by a 0-100 squeeze score from six documented factors "
+        description="Securities ranked by a 0-100 squeeze score from seven documented factors "
         "(short % of float, days to cover, change in short interest, recent short-volume ratio "
-        "and its trend, price move since settlement), each with its value, weight and points, "
+        "and its trend, price move since settlement, SEC fails to deliver as % of shares "
+        "outstanding), each with its value, weight and points, "
         "using only what was published by `as_of`; plus how many securities were left out and "
         "why. In CSV, each factor is a group of columns (`factor_<name>_value`, `_weight`, "
         "`_contribution`).",

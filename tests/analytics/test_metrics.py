@@ -208,17 +208,19 @@ def test_squeeze_factor_scales() -> None:
             "short_volume_ratio": 55.0,
             "short_volume_trend": 2.5,
             "price_change_since_settlement": 60.0,
+            "fails_to_deliver": 0.25,
         }
     )
     contributions = {f.name: f.contribution for f in factors}
     assert contributions == {
-        "short_percent_of_float": 15.0,  # 20 of 40 -> half of 30 points
-        "days_to_cover": 20.0,  # at the cap
+        "short_percent_of_float": 12.5,  # 20 of 40 -> half of 25 points
+        "days_to_cover": 15.0,  # at the cap
         "short_interest_change_percent": 0.0,  # falling short interest adds nothing
         "short_volume_ratio": 5.0,  # (55 - 40) / 30 of 10 points
         "short_volume_trend": 2.5,  # 2.5 of 10 points of ratio rise -> a quarter of 10 points
         "price_change_since_settlement": 15.0,  # capped
+        "fails_to_deliver": 5.0,  # 0.25% of shares outstanding: half of the 0.5% threshold
     }
-    assert total == 57.5
+    assert total == 55.0
     _, falling = squeeze.score({"short_volume_trend": -8.0})
     assert next(f for f in falling if f.name == "short_volume_trend").contribution == 0.0

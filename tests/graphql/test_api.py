@@ -229,7 +229,7 @@ async def test_squeeze_candidates_with_factors_and_exclusions(gql: Query) -> Non
     first = gme["factors"][0]
     assert first["name"] == "short_percent_of_shares_outstanding"
     assert first["value"] == gme["shortPercentOfSharesOutstanding"]
-    assert first["weight"] == 0.30
+    assert first["weight"] == 0.25
     assert all(
         c["factors"][0]["name"] == "short_percent_of_float" for c in candidates if c is not gme
     )

@@ -28,6 +28,8 @@ SAMPLES = {
     "ishares/IWM_holdings_2025-11-05.csv": "ishares-holdings",
     "ishares/IWM_fund_xls_head_excerpt.xml": "ishares-fund-history",
     "sec/company_tickers.json": "sec-company-tickers",
+    "sec-ftd/cnsfails202101a_first3000lines.txt": "sec-ftd",
+    "sec-ftd/cnsfails_202101a-202103a_IWM_SPY_rows.txt": "sec-ftd",
 }
 
 

@@ -302,6 +302,7 @@ async def test_squeeze_screen_with_factors_and_exclusions(api: httpx.AsyncClient
             "short_volume_ratio",
             "short_volume_trend",
             "price_change_since_settlement",
+            "fails_to_deliver",
         ]
 
 
