@@ -130,6 +130,6 @@ async def test_the_squeeze_screen_scores_a_cap_as_very_high_and_leaves_no_volume
     assert (aalbf["days_to_cover"], factor["value"], factor["contribution"]) == (
         999.99,
         999.99,
-        20.0,  # the whole weight: at least 999.99 days is far above the scale's 10
+        15.0,  # the whole weight (0.15): at least 999.99 days is far above the scale's 10
     )
     assert {"reason": "no_volume", "count": 1} in body["excluded"]  # AYURF: unknown, not high
