@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,4 +259,43 @@ async def test_a_rate_limited_page_says_when_to_retry(
         await screenshot(page, "rate-limited")
     assert "Too many requests" in alert
     assert "Retry in" in alert
+    assert visit.outside() == []
+
+
+@pytest.fixture
+def api_key(webapp_sample_url: str, servers: Servers) -> str:
+    """A key created with the real command in the sample database."""
+    env = {**os.environ, "DATABASE_URL": webapp_sample_url, "REDIS_URL": servers.redis_url}
+    created = subprocess.run(
+        [sys.executable, "-m", "service", "keys", "create", "--name", "webapp-test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return created.stdout.strip().splitlines()[-1]
+
+
+async def test_with_keys_required_the_page_asks_for_one_and_the_csv_link_sends_it(
+    webapp_sample_url: str, servers: Servers, browser: Any, api_key: str, tmp_path: Path
+) -> None:
+    log = tmp_path / "server.log"
+    with live_server(
+        webapp_sample_url, servers.redis_url, log, SHORTFLOW_REQUIRE_API_KEY="true"
+    ) as base:
+        page, visit = await open_page(browser, base, "/calendar?year=2026")
+        refused = await page.inner_text("main [role=alert]")
+        bar_visible = await page.is_visible("#key-bar")
+        await page.fill("#api-key", api_key)
+        await page.press("#api-key", "Enter")
+        await page.get_by_text("2026-08-11").first.wait_for(timeout=30_000)
+        async with page.expect_download() as downloading:
+            await page.click("a.csv")
+        download = await downloading.value
+        csv = await asyncio.to_thread(Path(await download.path()).read_text, "utf-8")
+        await screenshot(page, "calendar-with-key")
+    assert "requires an API key" in refused
+    assert bar_visible
+    assert "2026-08-11" in csv
+    assert download.suggested_filename == "settlement-calendar-2026.csv"
     assert visit.outside() == []

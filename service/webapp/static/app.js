@@ -293,6 +293,8 @@
       legend: { live: true },
     }, opts);
     options.axes = (opts.axes || [{}, {}]).map(function (a) { return axis(c, a); });
+    // The legend's x value is a day (every series here is daily or coarser), in UTC.
+    options.series = [{ value: function (u, v) { return dash(v) ? "–" : new Date(v * 1000).toISOString().slice(0, 10); } }].concat(opts.series.slice(1));
     // Bars and amounts start at zero; one point alone gets a month around it.
     options.scales = Object.assign({}, opts.scales);
     var xs = data[0];
@@ -361,12 +363,17 @@
 
   // ---------------------------------------------------------------- tables
 
+  var PAGE_ROWS = 60;
+
   // columns: [{label, value(row) -> sortable, cell(row) -> node/text, text: bool}]
   // sort: {key, dir, onSort(key)}: sorting by the server (URL state) or locally when onSort is absent.
   function table(caption, columns, rows, sort) {
     var current = sort || {};
     var body = h("tbody");
     var headRow = h("tr");
+    // Long series show their first rows (in the table's order) until asked for all of them.
+    var shown = PAGE_ROWS;
+    var more = h("button", { type: "button", class: "more", onclick: function () { shown = Infinity; fill(); body.focus(); } });
     function fill() {
       var list = rows.slice();
       var col = columns.find(function (c) { return c.key === current.key; });
@@ -380,6 +387,9 @@
           return current.dir === "asc" ? r : -r;
         });
       }
+      more.hidden = list.length <= shown;
+      more.textContent = "Show all " + intFmt.format(list.length) + " rows";
+      list = list.slice(0, shown);
       body.replaceChildren.apply(body, list.map(function (row) {
         return h("tr", { class: row.__class || null }, columns.map(function (c) {
           return h("td", { class: c.text ? "text" : null }, c.cell ? c.cell(row) : String(c.value(row)));
@@ -403,7 +413,8 @@
       }));
     }
     fill();
-    return h("div", { class: "table-wrap" }, h("table", { class: "data" }, h("caption", { class: "sr-only", text: caption }), h("thead", null, headRow), body));
+    body.tabIndex = -1;
+    return h("div", null, h("div", { class: "table-wrap" }, h("table", { class: "data" }, h("caption", { class: "sr-only", text: caption }), h("thead", null, headRow), body)), more);
   }
 
   function symbolLink(security) {
@@ -609,8 +620,8 @@
         card("Cumulative (shown)", usd(cumulative)),
         card("Periods", int(flows.length))),
       flows.length ? flowChart : h("p", { class: "muted", text: "No flows stored for " + s.symbol + "." }),
-      flows.length ? h("p", { class: "legend-note" }, "Records: ", h("span", { class: "record in", text: "▲ record inflow" }), ", ",
-        h("span", { class: "record", text: "▼ record outflow" }), " (higher or lower than every earlier " + period + " of this fund).") : null,
+      flows.length ? h("p", { class: "legend-note" }, "Rings mark records: ", h("span", { class: "record in", text: "record inflow" }), " and ",
+        h("span", { class: "record", text: "record outflow" }), " (higher or lower than every earlier " + period + " of this fund).") : null,
       h("h2", { text: "Shares outstanding" }),
       flows.some(function (f) { return !dash(f.sharesOutstanding); }) ? sharesChart : h("p", { class: "muted", text: "No share counts stored." }),
       h("h2", { text: "Flows by " + period }),
@@ -680,7 +691,7 @@
         { from: vars.from, to: vars.to }, idx.code + "-short-exposure.csv")),
       h("h2", { text: "Short exposure by leg" }),
       rows.length ? exposure : h("p", { class: "muted", text: "No short exposure known for " + idx.code + "." }),
-      rows.length ? h("p", { class: "legend-note", text: "Bars stack the legs (each legend value is the leg itself); a ◆ marks a record total (higher than on every earlier date whose legs are all known)." }) : null,
+      rows.length ? h("p", { class: "legend-note", text: "Bars stack the legs (each legend value is the leg itself); a ring marks a record total (higher than on every earlier date whose legs are all known)." }) : null,
       h("h2", { text: "Constituents reporting" }),
       rows.length ? reporting : null,
       h("h2", { text: "Tracking funds" }),
@@ -719,7 +730,11 @@
     stackData.push(s1);
     series.push({ label: "Record", stroke: c.fg, fill: c.warn, paths: function () { return null; }, points: { show: true, size: 12, width: 2 }, value: function (u, v) { return dash(v) ? "–" : "record"; } });
     stackData.push(records);
-    chart(exposure, { bars: true, series: series, axes: [{}, { values: function (u, vals) { return vals.map(usd); }, size: 70 }] }, stackData);
+    chart(exposure, {
+      bars: true, series: series,
+      scales: { y: { range: function (u, min, max) { return [0, max * 1.05]; } } },
+      axes: [{}, { values: function (u, vals) { return vals.map(usd); }, size: 70 }],
+    }, stackData);
     chart(reporting, {
       series: [{}, { label: "Reporting", stroke: c.c4, width: 2, points: { show: true }, value: function (u, v) { return int(v); } },
         { label: "Constituents", stroke: c.muted, width: 1, dash: [4, 4], points: { show: false }, value: function (u, v) { return int(v); } }],
