@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -222,7 +223,8 @@ async def test_unknown_symbol_says_so(server: str, browser: Any) -> None:
 async def test_search_type_ahead_with_the_keyboard(server: str, browser: Any) -> None:
     page, visit = await open_page(browser, server, "/")
     await page.focus("#search")
-    await page.keyboard.type("iShares Russell 2000")
+    # One input event, so one query: the list cannot change under the arrow key.
+    await page.fill("#search", "iShares Russell 2000")
     await page.wait_for_selector("#search-results li[role=option]")
     await page.keyboard.press("ArrowDown")
     selected = await page.inner_text("#search-results li[aria-selected=true] strong")
@@ -299,3 +301,20 @@ async def test_with_keys_required_the_page_asks_for_one_and_the_csv_link_sends_i
     assert "2026-08-11" in csv
     assert download.suggested_filename == "settlement-calendar-2026.csv"
     assert visit.outside() == []
+
+
+async def test_calendar_highlights_the_next_publication(server: str, browser: Any) -> None:
+    import httpx
+
+    today = datetime.now(UTC).date().isoformat()  # the app's today is the UTC date too
+    year = int(today[:4])
+    page, visit = await open_page(browser, server, f"/calendar?year={year}")
+    rows = await page.locator("main table.data tbody tr").all_inner_texts()
+    highlighted = await page.locator("main table.data tbody tr.next").all_inner_texts()
+    async with httpx.AsyncClient(base_url=server) as client:
+        answer = await client.get("/v1/settlement-calendar", params={"year": year})
+    api = answer.json()["data"]
+    upcoming = sorted(r["publication_date"] for r in api if r["publication_date"] >= today)
+    assert [row.split("\t")[0] for row in rows] == [r["settlement_date"] for r in api]
+    assert [row.split("\t")[1].split(" ")[0] for row in highlighted] == upcoming[:1]
+    assert visit.errors() == []

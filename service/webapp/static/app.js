@@ -376,7 +376,7 @@
     var more = h("button", { type: "button", class: "more", onclick: function () { shown = Infinity; fill(); body.focus(); } });
     function fill() {
       var list = rows.slice();
-      var col = columns.find(function (c) { return c.key === current.key; });
+      var col = current.key ? columns.find(function (c) { return c.key === current.key; }) : null;
       if (col && !current.server) {
         list.sort(function (a, b) {
           var x = col.value(a), y = col.value(b);
@@ -396,7 +396,7 @@
         }));
       }));
       headRow.replaceChildren.apply(headRow, columns.map(function (c) {
-        var sorted = current.key === c.key;
+        var sorted = Boolean(c.key) && current.key === c.key;
         var aria = sorted ? (current.dir === "asc" ? "ascending" : "descending") : null;
         if (!c.key) return h("th", { scope: "col", class: c.text ? "text" : null, text: c.label });
         return h("th", { scope: "col", class: c.text ? "text" : null, "aria-sort": aria },
@@ -884,9 +884,13 @@
     if (!(year >= 1900 && year <= 2999)) year = parseInt(today().slice(0, 4), 10);
     setTitle("Settlement calendar " + year);
     loading("the " + year + " calendar");
-    var rows = (await gql(CALENDAR, { year: year })).settlementCalendar;
+    var rows = (await gql(CALENDAR, { year: year })).settlementCalendar.slice().sort(function (a, b) {
+      return a.settlementDate < b.settlementDate ? -1 : 1;
+    });
     var now = today();
-    var next = rows.find(function (r) { return r.publicationDate >= now; });
+    // The next publication: the earliest publication date from today on.
+    var next = rows.filter(function (r) { return r.publicationDate >= now; })
+      .sort(function (a, b) { return a.publicationDate < b.publicationDate ? -1 : 1; })[0];
     rows.forEach(function (r) { r.__class = r === next ? "next" : null; });
     show(
       h("h1", { text: "FINRA short interest calendar " + year }),
@@ -934,12 +938,13 @@
       try {
         nodes = (await gql(SEARCH, { q: text })).securities.nodes;
       } catch (error) {
-        if (mine !== pending) return;
+        if (mine !== pending || input.value.trim() !== text) return;
         list.replaceChildren(h("li", { class: "muted", role: "presentation", text: error.message }));
         list.hidden = false;
         return;
       }
-      if (mine !== pending) return; // an older answer arriving late
+      // An older answer arriving late, or one for text since changed: the newer one will come.
+      if (mine !== pending || input.value.trim() !== text) return;
       list.replaceChildren.apply(list, nodes.length ? nodes.map(function (n, i) {
         return h("li", { role: "option", id: "search-option-" + i, "aria-selected": "false", "data-symbol": n.symbol,
           onmousedown: function (e) { e.preventDefault(); choose(n.symbol); } },
