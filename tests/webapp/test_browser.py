@@ -136,12 +136,12 @@ async def screenshot(page: Any, name: str) -> None:
 
 # (path, screenshot name, text the page must show: a number or name the API answers for it)
 PAGES = [
-    ("/", "home", "Indexes"),
+    ("/", "home", "R2000"),
     ("/security/IWM", "security-IWM", "72,786,177"),
-    ("/fund/EWJ", "fund-EWJ", "Record outflow"),
-    ("/fund/EWJ?period=month", "fund-EWJ-month", "Monthly"),
-    ("/index/R2000", "index-R2000", "Short exposure by leg"),
-    ("/screens", "screens-squeeze", "Squeeze"),
+    ("/fund/EWJ", "fund-EWJ", "-$743.5M"),
+    ("/fund/EWJ?period=month", "fund-EWJ-month", "2026-03-31"),
+    ("/index/R2000", "index-R2000", "$21.2B"),
+    ("/screens", "screens-squeeze", "GameStop Corp."),
     ("/screens?tab=short-interest&sort=SHORT_VALUE_USD", "screens-short-interest", "72,786,177"),
     ("/screens?tab=short-volume", "screens-short-volume", "2021-06-04"),
     ("/calendar?year=2026", "calendar-2026", "2026-08-11"),
