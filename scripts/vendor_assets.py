@@ -1,4 +1,5 @@
-"""Vendor the browser assets for GraphiQL and the REST API docs into the ``service`` package.
+"""Vendor the browser assets for GraphiQL, the REST API docs and the web app into the ``service``
+package (and axe-core, for the web app's accessibility test, into tests/webapp/vendor).
 
 Why: the service serves GraphiQL (service/graphql/static/) and Swagger UI (service/rest/static/)
 with nothing loaded from a CDN, because deployments may be air-gapped and a newcomer's machine has
@@ -45,11 +46,16 @@ class Pin(NamedTuple):
 
 GRAPHQL_STATIC = ROOT / "service" / "graphql" / "static"
 REST_STATIC = ROOT / "service" / "rest" / "static"
+WEBAPP_STATIC = ROOT / "service" / "webapp" / "static"
+# Test-only: injected into the web app's pages by tests/webapp/ (never served by the service).
+TEST_VENDOR = ROOT / "tests" / "webapp" / "vendor"
 PINS: tuple[Pin, ...] = (
     Pin("graphiql", "3.8.3", GRAPHQL_STATIC, ("graphiql.min.js", "graphiql.min.css")),
     Pin("react", "18.3.1", GRAPHQL_STATIC, ("umd/react.production.min.js",)),
     Pin("react-dom", "18.3.1", GRAPHQL_STATIC, ("umd/react-dom.production.min.js",)),
     Pin("swagger-ui-dist", "5.35.0", REST_STATIC, ("swagger-ui-bundle.js", "swagger-ui.css")),
+    Pin("uplot", "1.6.32", WEBAPP_STATIC, ("dist/uPlot.iife.min.js", "dist/uPlot.min.css")),
+    Pin("axe-core", "4.10.3", TEST_VENDOR, ("axe.min.js",)),
 )
 
 
@@ -140,8 +146,9 @@ def check() -> list[str]:
 def main() -> int:
     """Parse arguments; vendor everything, or with ``--check`` verify offline. Returns exit code."""
     parser = argparse.ArgumentParser(
-        description="Vendor GraphiQL/React and Swagger UI assets from the npm registry into "
-        "service/graphql/static and service/rest/static (no npm needed).",
+        description="Vendor GraphiQL/React, Swagger UI and uPlot assets from the npm registry into "
+        "service/graphql/static, service/rest/static and service/webapp/static, and axe-core "
+        "into tests/webapp/vendor (no npm needed).",
         epilog="Pinned: " + ", ".join(f"{p.name}@{p.version}" for p in PINS),
     )
     parser.add_argument(

@@ -32,6 +32,7 @@ from service.rest import rest_routes
 from service.settings import Settings, load_settings
 from service.state import Services
 from service.web import EXCEPTION_HANDLERS, RequestContextMiddleware
+from service.webapp.routes import webapp_routes
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             name="graphql-static",
         ),
         *rest_routes(),
+        *webapp_routes(),
     ]
     return ShortflowApp(
         routes=routes,
