@@ -130,10 +130,16 @@ def run_ingest(
     return run_async(go())
 
 
-async def ingest_database(env: Environment) -> Database:
-    """The connections an ingest runs on: the primary, without the API's statement timeout."""
+async def ingest_database(env: Environment, connections: int = 2) -> Database:
+    """The connections an ingest runs on: the primary, without the API's statement timeout.
+
+    `shortflow sync` asks for 4: its source lock, the file being applied, the next file being
+    staged meanwhile (service/sync/runner.py) and the bookkeeping of sync_item."""
     db = Database(
-        env.database_url(), min_size=1, max_size=2, statement_timeout_ms=INGEST_STATEMENT_TIMEOUT_MS
+        env.database_url(),
+        min_size=1,
+        max_size=connections,
+        statement_timeout_ms=INGEST_STATEMENT_TIMEOUT_MS,
     )
     await db.open()
     return db

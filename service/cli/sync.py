@@ -28,8 +28,8 @@ from service.cli.ingest import console, ingest_database, invalidation_publisher
 from service.db.repositories.sync import SyncRepository
 from service.sync.download import Downloader
 from service.sync.plan import SyncSource, Window
+from service.sync.runner import PIPELINE_CONNECTIONS, SyncRun, Tally, downloads_root
 from service.sync.runner import Progress as OnProgress
-from service.sync.runner import SyncRun, Tally, downloads_root
 from service.sync.schedule import EASTERN, TIMEZONE, Job, due, jobs
 from service.sync.sources import SYNC_SOURCES, by_name
 
@@ -111,7 +111,7 @@ async def _sync(
     offline: bool,
     full_history: bool,
 ) -> list[Tally]:
-    db = await ingest_database(env)
+    db = await ingest_database(env, connections=PIPELINE_CONNECTIONS)
     settings = env.settings
     tallies: list[Tally] = []
     try:

@@ -344,6 +344,11 @@ class Database:
             raise RuntimeError("Database.open() was not awaited")
         return self._pool
 
+    @property
+    def max_connections(self) -> int:
+        """The most connections this primary pool opens at once."""
+        return self._max_size
+
     def pool_usage(self) -> tuple[int, int, int]:
         """(connections open, connections in use, maximum)."""
         pool = self._pool

@@ -66,6 +66,11 @@ class _StrictFailure(Exception):
     pass
 
 
+class Withdrawn(Exception):
+    """Raised by a `before_apply` hook to call the file off: its transaction is rolled back and
+    nothing about it is recorded (`ingest_file` lets it through to the caller)."""
+
+
 def _identify(path: Path) -> tuple[str, Head]:
     """The file's sha256 and first lines (blocking file reads, run in a thread)."""
     if not path.is_file():
@@ -91,11 +96,18 @@ async def ingest_file(
     on_progress: Callable[[int], None] | None = None,
     after_commit: Callable[[dict[str, int], str | None], Awaitable[None]] | None = None,
     ingest_date: date | None = None,
+    before_apply: Callable[[], Awaitable[None]] | None = None,
 ) -> IngestOutcome:
     """Ingest one file as `kind`; never raises for bad input (the outcome says what failed).
 
     `after_commit(versions, lsn)` runs once the file is committed, with the new dataset versions
     and the WAL position of the commit (see `IngestOutcome.lsn`).
+
+    `before_apply()` is awaited inside the transaction once the file is parsed and staged, before
+    the first statement that writes shared tables (securities, the format's upsert, versions):
+    `shortflow sync` parses the next file while the previous one is being applied and waits
+    there for it to commit, so files are still applied one after the other, in order. Raising
+    `Withdrawn` there rolls the file back and leaves no trace of it.
     """
     started_at = datetime.now(UTC)
     started = time.perf_counter()
@@ -127,6 +139,7 @@ async def ingest_file(
                 started_at,
                 on_progress,
                 outcome,
+                before_apply,
             )
         except (_StrictFailure, ShortflowError, asyncpg.PostgresError, OSError) as exc:
             outcome.error = _describe(exc, rejects)
@@ -173,6 +186,7 @@ async def _apply(
     started_at: datetime,
     on_progress: Callable[[int], None] | None,
     outcome: IngestOutcome,
+    before_apply: Callable[[], Awaitable[None]] | None = None,
 ) -> bool:
     """The transaction of one file. Returns False when the file was already ingested."""
     already = await store.applied_run(fmt.kind, sha256, run_options)
@@ -199,6 +213,8 @@ async def _apply(
         rejects.items.sort(key=lambda r: r.line)
         if strict and rejects:
             raise _StrictFailure
+        if before_apply is not None:
+            await before_apply()
         if not fmt.resolves_itself:
             await store.analyze_staging()
         await fmt.prepare(store)

@@ -213,17 +213,19 @@ def test_a_killed_sync_resumes_with_nothing_half_applied(
     script.on(SI.format("20260731"), Answer(body=slow.body, delay_s=30))
     process = shortflow(database_url, base, tmp_path, "sync", *SI_WINDOW, wait=False)
     assert isinstance(process, subprocess.Popen)
+    count = "SELECT count(*) FROM ingest_run WHERE status = 'applied'"
     deadline = time.monotonic() + 60
+    # The sync downloads the next file while it applies the current one: kill it once the first
+    # file is committed and the second is in flight.
     while time.monotonic() < deadline:
-        if SI.format("20260731") in script.paths():
+        if SI.format("20260731") in script.paths() and asyncio.run(scalar(database_url, count)):
             break
         time.sleep(0.05)
     else:
         process.kill()
-        pytest.fail("the sync never asked for the second file")
+        pytest.fail("the sync never applied the first file and asked for the second")
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=10)
-    count = "SELECT count(*) FROM ingest_run WHERE status = 'applied'"
     assert asyncio.run(scalar(database_url, count)) == 1  # the first file, whole
     script.on(SI.format("20260731"), Answer(body=slow.body))
     result = shortflow(database_url, base, tmp_path, "sync", *SI_WINDOW)

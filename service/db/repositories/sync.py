@@ -45,6 +45,16 @@ class SyncRepository:
         async with self.db.connection() as conn:
             await conn.execute(Q.record, source, key, status, url, sha256, run_id, error)
 
+    async def record_many(
+        self, source: str, status: str, items: Sequence[tuple[str, str, str | None]]
+    ) -> None:
+        """`record` for many (key, url, error) of one status, in one transaction."""
+        async with self.db.connection() as conn, conn.transaction():
+            await conn.executemany(
+                Q.record,
+                [(source, key, status, url, None, None, error) for key, url, error in items],
+            )
+
     async def last_ingested(self) -> dict[str, str]:
         """Each source's newest ingested file key."""
         return {row["source"]: row["item_key"] for row in await self.db.fetch(Q.last_ingested)}
