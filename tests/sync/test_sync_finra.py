@@ -4,6 +4,7 @@ paths (../shared/data: the 2026-07-15/31 short-interest files, the Reg SHO files
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import subprocess
@@ -234,3 +235,49 @@ def test_a_killed_sync_resumes_with_nothing_half_applied(
     assert asyncio.run(scalar(database_url, count)) == 2
     dates = "SELECT count(DISTINCT settlement_date) FROM short_interest"
     assert asyncio.run(scalar(database_url, dates)) == 2
+
+
+def test_reg_sho_days_overlapped_are_applied_and_recorded_in_order(
+    database_url: str, host: tuple[str, Script], tmp_path: Path
+) -> None:
+    # The sync stages the next file while it applies the current one (service/sync/runner.py):
+    # the files must still be applied one after the other, in date order, each whole.
+    base, script = host
+    real = shared_file("regsho/CNMSshvol20210604.txt").read_bytes()
+    days = ("20210601", "20210602", "20210603", "20210604")
+    for day in days:
+        script.on(
+            f"/equity/regsho/daily/CNMSshvol{day}.txt",
+            Answer(body=real.replace(b"20210604|", day.encode() + b"|")),
+        )
+    args = ("--since", "2021-06-01", "--until", "2021-06-04", "--source", "finra-regsho")
+    result = shortflow(database_url, base, tmp_path, "sync", *args)
+    assert result.returncode == 0, result.stdout
+    assert "sync: 4 files ingested, 0 failed" in result.stdout
+
+    async def check() -> None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            runs = await conn.fetch(
+                "SELECT file_name, started_at, finished_at FROM ingest_run "
+                "WHERE status = 'applied' ORDER BY id"
+            )
+            assert [r["file_name"] for r in runs] == [f"CNMSshvol{d}.txt" for d in days]
+            for earlier, later in itertools.pairwise(runs):
+                assert earlier["finished_at"] <= later["finished_at"]
+            months = await conn.fetch(
+                "SELECT days, cardinality(short_volume) AS n FROM short_volume_month "
+                "WHERE facility = 'CNMS'"
+            )
+            assert len(months) == 9661
+            assert all(m["days"] == [1, 2, 3, 4] and m["n"] == 4 for m in months)
+            items = await conn.fetch(
+                "SELECT status, count(*) AS n FROM sync_item GROUP BY status ORDER BY status"
+            )
+            assert {r["status"]: r["n"] for r in items} == {"ingested": 4, "not_published": 20}
+        finally:
+            await conn.close()
+
+    asyncio.run(check())
+    again = shortflow(database_url, base, tmp_path, "sync", *args)
+    assert "sync: 0 files ingested, 0 failed" in again.stdout
