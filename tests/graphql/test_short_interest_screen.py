@@ -25,7 +25,8 @@ query ($filter: ShortInterestFilter, $orderBy: [ShortInterestOrder!], $first: In
     nodes {
       rank
       security { symbol marketClass }
-      point { settlementDate shortInterest changePercent daysToCover flags }
+      point { settlementDate shortInterest changePercent daysToCover flags
+              shortPercentOfSharesOutstanding }
     }
   }
 }
@@ -84,6 +85,42 @@ async def test_the_top_ten_by_shares_short_and_by_change_equal_the_file(gql: Que
     expected = {r["symbol"]: r["change_percent"] for r in rows}
     for node in by_change["nodes"]:
         assert node["point"]["changePercent"] == expected[node["security"]["symbol"]]
+
+
+def shares_outstanding_on(day: str) -> dict[str, int]:
+    """Each symbol's newest shares outstanding on or before `day`, from the files the sample
+    database holds: tests/support/datasets.py's securities and the real EWJ/EWY/EWZ file."""
+    from tests.support.datasets import SECURITIES
+
+    dated: dict[str, tuple[str, int]] = {}
+    for symbol, *_, shares, _float, as_of, _index in SECURITIES[1:]:
+        dated[symbol] = (as_of, shares)
+    with shared_file("etf/shares_nav_EWJ_EWY_EWZ.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            kept = dated.get(row["ticker"])
+            if row["date"] <= day and (kept is None or row["date"] >= kept[0]):
+                dated[row["ticker"]] = (row["date"], int(row["shares_outstanding"]))
+    return {symbol: shares for symbol, (_, shares) in dated.items()}
+
+
+async def test_the_top_ten_by_short_percent_of_shares_outstanding(gql: Query) -> None:
+    shares = shares_outstanding_on("2026-07-31")
+    rows = [r for r in finra_rows() if r["symbol"] in shares]
+    for row in rows:
+        row["percent"] = round(row["short_interest"] / shares[row["symbol"]] * 100, 4)
+    order = [{"field": "SHORT_PERCENT_OF_SHARES_OUTSTANDING", "direction": "DESC"}]
+    top = await screen(gql, orderBy=order, first=10)
+    expected = ranked(rows, "percent")[:10]
+    assert [n["security"]["symbol"] for n in top["nodes"][: len(expected)]] == expected
+    percent = {r["symbol"]: r["percent"] for r in rows}
+    for node in top["nodes"][: len(expected)]:
+        assert (
+            node["point"]["shortPercentOfSharesOutstanding"] == percent[node["security"]["symbol"]]
+        )
+    # Unknown shares outstanding sort last (nulls last), never among the known.
+    assert all(
+        n["point"]["shortPercentOfSharesOutstanding"] is None for n in top["nodes"][len(expected) :]
+    )
 
 
 async def test_filters_and_capped_days_to_cover(gql: Query) -> None:
