@@ -17,15 +17,8 @@ import pytest
 from service.db.pool import Database
 from service.demo.files import write_csv
 from tests.conftest import DatabaseFactory
+from tests.support.datasets import SCREEN_VALUES_DIFFERENCE as DIFFERENCE
 from tests.support.datasets import SECURITIES, ingest_all, load_sample
-
-DIFFERENCE = """
-SELECT count(*) FROM (
-    (SELECT * FROM short_interest_screen_point EXCEPT ALL SELECT * FROM short_interest_screen_value)
-    UNION ALL
-    (SELECT * FROM short_interest_screen_value EXCEPT ALL SELECT * FROM short_interest_screen_point)
-) d
-"""
 
 
 def _scalar(url: str, sql: str) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 from tests.analytics.reference import change_percent, days_to_cover
 from tests.conftest import shared_file
 from tests.graphql.conftest import Query
+from tests.support.datasets import SECURITIES
 
 SCREEN = """
 query ($filter: ShortInterestFilter, $orderBy: [ShortInterestOrder!], $first: Int,
@@ -90,8 +91,6 @@ async def test_the_top_ten_by_shares_short_and_by_change_equal_the_file(gql: Que
 def shares_outstanding_on(day: str) -> dict[str, int]:
     """Each symbol's newest shares outstanding on or before `day`, from the files the sample
     database holds: tests/support/datasets.py's securities and the real EWJ/EWY/EWZ file."""
-    from tests.support.datasets import SECURITIES
-
     dated: dict[str, tuple[str, int]] = {}
     for symbol, *_, shares, _float, as_of, _index in SECURITIES[1:]:
         dated[symbol] = (as_of, shares)

@@ -9,6 +9,7 @@ from service.db.pool import Database
 from service.demo.files import ShortInterestRow, write_csv, write_finra_bulk
 from tests.conftest import shared_file
 from tests.ingest.conftest import Ingest
+from tests.support.datasets import SCREEN_VALUES_DIFFERENCE
 
 
 async def test_holdings_snapshot_defines_members_shares_and_prices(
@@ -196,14 +197,7 @@ async def test_a_symbol_change_keeps_one_history(
         (date(2026, 6, 30), 120),
     ]
     # The screen's stored values moved with the merged history (migration 0024).
-    assert (
-        await db.fetchval(
-            "SELECT count(*) FROM ((SELECT * FROM short_interest_screen_point EXCEPT ALL "
-            "SELECT * FROM short_interest_screen_value) UNION ALL (SELECT * FROM "
-            "short_interest_screen_value EXCEPT ALL SELECT * FROM short_interest_screen_point)) d"
-        )
-        == 0
-    )
+    assert await db.fetchval(SCREEN_VALUES_DIFFERENCE) == 0
     assert await db.fetchval("SELECT count(*) FROM short_interest_screen_value") == 2
     # A late file still using the old symbol for a date before the change finds the same security.
     write_finra_bulk(

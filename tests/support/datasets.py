@@ -46,6 +46,16 @@ SECURITIES = [
 ]
 
 
+SCREEN_VALUES_DIFFERENCE = """
+SELECT count(*) FROM (
+    (SELECT * FROM short_interest_screen_point EXCEPT ALL SELECT * FROM short_interest_screen_value)
+    UNION ALL
+    (SELECT * FROM short_interest_screen_value EXCEPT ALL SELECT * FROM short_interest_screen_point)
+) d
+"""
+"""Rows in which the stored screen values (migration 0024) and the view they store disagree."""
+
+
 def load_sample(database_url: str, directory: Path) -> None:
     """Ingest members, both FINRA files, IWM prices, securities and fund flows."""
     securities = write_csv(directory / "securities.csv", SECURITIES[0], SECURITIES[1:])

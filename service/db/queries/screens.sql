@@ -21,6 +21,7 @@ WITH points AS (
 ),
 screened AS (
     SELECT p.security_id, s.symbol,
+           p.vals[10] AS average_dollar_volume_usd, p.vals[11] AS market_cap_usd,
            p.vals[($10::int[])[1]] * ($11::int[])[1] AS k1,
            p.vals[($10::int[])[2]] * ($11::int[])[2] AS k2,
            p.vals[($10::int[])[3]] * ($11::int[])[3] AS k3
@@ -39,7 +40,7 @@ screened AS (
       ))
 ),
 ranked AS (
-    SELECT security_id, symbol,
+    SELECT security_id, symbol, average_dollar_volume_usd, market_cap_usd,
            row_number() OVER (ORDER BY k1 NULLS LAST, k2 NULLS LAST, k3 NULLS LAST, symbol)
                AS rank,
            count(*) OVER () AS total
@@ -48,10 +49,7 @@ ranked AS (
 page AS (
     SELECT * FROM ranked WHERE rank > $12::bigint ORDER BY rank LIMIT $13::int
 )
-SELECT g.rank, g.total,
-       round((p.average_daily_volume * p.close_price)::numeric, 2)::float8
-           AS average_dollar_volume_usd,
-       round((p.shares_outstanding * p.close_price)::numeric, 2)::float8 AS market_cap_usd,
+SELECT g.rank, g.total, g.average_dollar_volume_usd, g.market_cap_usd,
        s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
        security_listing_exchange(s.id) AS listing_exchange,
        p.security_id, p.settlement_date, p.published_date, p.short_interest,
