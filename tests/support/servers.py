@@ -9,11 +9,14 @@ Redis Cluster.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,7 +32,7 @@ def free_port() -> int:
         return port
 
 
-def _postgres_bin() -> Path:
+def _installed_bin() -> Path:
     import warnings
 
     with warnings.catch_warnings():
@@ -37,6 +40,39 @@ def _postgres_bin() -> Path:
         from pgserver._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
+
+
+def _others_can_reach(path: Path) -> bool:
+    """Every folder above `path` lets other users through (o+x)."""
+    return all(parent.stat().st_mode & 0o001 for parent in path.parents)
+
+
+@functools.cache
+def _postgres_bin() -> Path:
+    """pgserver's Postgres binaries, where the non-root `pgserver` user can run them. A checkout
+    under a 0700 folder (`mktemp -d`) locks that user out of .venv: as root, the install is then
+    copied once per version into a root-owned 0755 folder of the system temp directory (nothing
+    of the checkout's own folders is changed)."""
+    installed = _installed_bin()
+    if os.geteuid() != 0 or _others_can_reach(installed):
+        return installed
+    tree = installed.parent  # site-packages/pgserver/pginstall
+    site = tree.parent.parent
+    version = hashlib.sha256(str(tree).encode()).hexdigest()[:12]
+    copy = Path(tempfile.gettempdir()) / f"shortflow-pginstall-{version}"
+    if not (copy / ".complete").exists():
+        # The binaries find their libraries at $ORIGIN/../../../pgserver.libs (the wheel's
+        # layout), so both folders keep their places relative to each other.
+        staging = Path(tempfile.mkdtemp(prefix="shortflow-pginstall-"))
+        shutil.copytree(tree, staging / "pgserver" / tree.name, symlinks=True)
+        if (site / "pgserver.libs").is_dir():
+            shutil.copytree(site / "pgserver.libs", staging / "pgserver.libs", symlinks=True)
+        (staging / ".complete").touch()
+        staging.chmod(0o755)
+        (staging / "pgserver").chmod(0o755)
+        shutil.rmtree(copy, ignore_errors=True)
+        os.replace(staging, copy)
+    return copy / "pgserver" / tree.name / installed.name
 
 
 def _as_postgres_user() -> dict[str, object]:
