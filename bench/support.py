@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -22,6 +23,33 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORTFLOW = [sys.executable, "-m", "service"]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of these processes (all their threads), from /proc; a process gone counts 0."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (a supervisor and its worker processes), from /proc."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                queue.extend(int(child) for child in task.read_text().split())
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return found
 
 
 def free_port() -> int:
@@ -66,6 +94,17 @@ def load_demo(env: dict[str, str], *demo_args: str) -> None:
     subprocess.run(
         [*SHORTFLOW, "demo", "--if-empty", *demo_args], env=env, check=True, capture_output=True
     )
+
+
+def bench_key(env: dict[str, str]) -> str:
+    """A new API key with a limit no benchmark reaches (10M a minute), in `env`'s database."""
+    return subprocess.run(
+        [*SHORTFLOW, "keys", "create", "--name", "bench", "--rate-limit", "10000000/min"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 def demo_database(name: str) -> tuple[str, dict[str, str]]:
@@ -130,6 +169,8 @@ class Load:
     p50_ms: float
     p99_ms: float
     requests: int
+    wrk_cpu_s: float = 0.0
+    """CPU seconds (user + system) wrk itself used: the load generator's share of the cores."""
 
 
 def post_script(body: str, headers: dict[str, str] | None = None) -> str:
@@ -144,6 +185,7 @@ def wrk(url: str, script: str, duration: int, connections: int) -> Load:
     """Load `url` with wrk (one thread, `connections` connections) for `duration` seconds."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         result = subprocess.run(
             [
@@ -165,6 +207,8 @@ def wrk(url: str, script: str, duration: int, connections: int) -> Load:
         )
     finally:
         os.unlink(handle.name)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
     output = result.stdout
     if "Non-2xx" in output or "Socket errors" in output:
         raise RuntimeError(f"errors under load:\n{output}")
@@ -177,6 +221,7 @@ def wrk(url: str, script: str, duration: int, connections: int) -> Load:
         _percentile(output, "50%"),
         _percentile(output, "99%"),
         int(total.group(1)),
+        wrk_cpu,
     )
 
 

@@ -149,22 +149,21 @@ class AccessLines:
     @staticmethod
     def _json(stamp: str, entry: _Entry) -> str:
         _, method, path, route, status, cache, seconds, queries, request_id = entry
-        text = orjson.dumps(
-            {
-                "time": stamp,
-                "level": "INFO",
-                "logger": ACCESS_LOGGER,
-                "message": f"{method} {path} {status}",
-                "request_id": request_id,
-                "method": method,
-                "path": path,
-                "route": route,
-                "status": status,
-                "cache": cache,
-                "duration_ms": round(seconds * 1000, 2),
-                "db_queries": queries,
-            }
-        ).decode()
+        # One template rather than a dict through orjson per line. The path (and the message
+        # holding it) comes from the caller as sent and goes through orjson's escaping each
+        # time; the request id is ours or matched `[A-Za-z0-9._-]` (service/web.py), so it needs
+        # none; the other strings are few and repeat (method, route template, cache result), so
+        # each is quoted once and remembered.
+        rid = "null" if request_id is None else f'"{request_id}"'
+        text = (
+            f'{{"time":"{stamp}","level":"INFO","logger":"{ACCESS_LOGGER}","message":'
+            f"{_quoted(f'{method} {path} {status}', False)},"
+            f'"request_id":{rid},'
+            f'"method":{_quoted(method)},'
+            f'"path":{_quoted(path, False)},"route":{_quoted(route)},"status":{status},'
+            f'"cache":{_quoted(cache)},"duration_ms":{round(seconds * 1000, 2)!r},'
+            f'"db_queries":{queries}}}'
+        )
         if "\u2028" in text or "\u2029" in text:
             # Valid raw in JSON, but a line break to Python's splitlines and some shippers.
             text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -175,6 +174,21 @@ class AccessLines:
         method, path, status = entry[1], entry[2], entry[4]
         message = _CONTROL.sub(_escaped, f"{method} {path} {status}")
         return f"{stamp} INFO    {ACCESS_LOGGER}: {message}\n"
+
+
+_QUOTED: dict[str | None, str] = {}
+
+
+def _quoted(value: str | None, remember: bool = True) -> str:
+    """`value` as a JSON string (or null), escaped by orjson; remembered when it repeats."""
+    if not remember:
+        return orjson.dumps(value).decode()
+    found = _QUOTED.get(value)
+    if found is None:
+        found = orjson.dumps(value).decode()
+        if len(_QUOTED) < 4096:  # bounded, whatever a client sends as its method
+            _QUOTED[value] = found
+    return found
 
 
 class _Stamps:

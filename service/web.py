@@ -36,6 +36,7 @@ from service.errors import (
 from service.logs import AccessLines, request_id_var
 from service.metrics import Metrics
 from service.settings import Settings
+from service.state import request_caller
 
 if TYPE_CHECKING:
     from service.deadline import Deadlines
@@ -231,6 +232,11 @@ class RequestContextMiddleware:
                 if not sniffing_set:
                     # A browser must not guess that a JSON error echoing input is HTML.
                     headers.append((b"x-content-type-options", b"nosniff"))
+                caller = request_caller(scope)
+                if caller is not None and caller.decision is not None:
+                    # A metered caller's RateLimit-* (and on a 429 Retry-After) headers, as its
+                    # budget stands now (service/access/middleware.py leaves the caller here).
+                    headers += caller.decision.headers()
                 headers.append((b"x-request-id", request_id.encode()))
                 if stats.count:
                     timing = f'db;dur={stats.seconds * 1000:.2f};desc="{stats.count} queries"'

@@ -83,8 +83,31 @@ class KeyCache:
     def __init__(self, repository: KeyRepository) -> None:
         self.repository = repository
         self._known: dict[bytes, tuple[ApiKey | None, float]] = {}
+        # The same lookups by the header as sent (`(name, value)`), for the hot path: a known
+        # key's next request skips parsing the header and hashing the key. Only live keys are
+        # kept here, with the expiry of their `_known` entry; `forget` empties both.
+        self._by_header: dict[tuple[bytes, bytes], tuple[ApiKey, float]] = {}
         self._touched: dict[int, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+
+    def known_header(self, name: bytes, value: bytes, now: float) -> ApiKey | None:
+        """The live key this exact header presented before, while remembered; else None (the
+        caller then parses the header and calls `resolve`)."""
+        cached = self._by_header.get((name, value))
+        if cached is None or cached[1] <= now:
+            return None
+        self._touch(cached[0].id, now)
+        return cached[0]
+
+    def remember_header(self, name: bytes, value: bytes, key: str) -> None:
+        """Remember that this header presented `key` (just resolved to a live key), for as long
+        as that lookup is remembered."""
+        entry = self._known.get(hash_key(key))
+        if entry is None or entry[0] is None:
+            return
+        if len(self._by_header) > 10_000:
+            self._by_header.clear()  # a flood of distinct headers must not grow memory
+        self._by_header[(name, value)] = (entry[0], entry[1])
 
     async def resolve(self, key: str) -> ApiKey:
         """The live key, or Unauthorized (unknown or revoked)."""
@@ -107,6 +130,7 @@ class KeyCache:
     def forget(self) -> None:
         """Drop every remembered lookup (a key was revoked somewhere)."""
         self._known.clear()
+        self._by_header.clear()
 
     def _touch(self, key_id: int, now: float) -> None:
         # last_used_at is informative: written in the background, at most once a minute per key.

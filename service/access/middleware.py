@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.access.client import ClientResolver
 from service.access.keys import presented_key
@@ -30,7 +30,7 @@ from service.access.ratelimit import Decision
 from service.db.repositories.keys import ApiKey
 from service.errors import RateLimited, ShortflowError, Unauthorized
 from service.request_kind import is_metered
-from service.state import Services
+from service.state import CALLER, Services
 from service.web import retry_header_pairs
 
 
@@ -95,7 +95,7 @@ class AccessMiddleware:
             return
         if not services.limiter.enabled:
             # No limit applies: no concurrency cap, no RateLimit-* headers to add.
-            scope["state"]["caller"] = caller
+            scope[CALLER] = caller
             await self.app(scope, receive, send)
             return
         in_flight = self._in_flight.get(caller.id, 0)
@@ -119,14 +119,11 @@ class AccessMiddleware:
     async def _call(
         self, scope: Scope, receive: Receive, send: Send, caller: Caller, services: Services
     ) -> None:
-        scope["state"]["caller"] = caller
-
-        async def send_with_limits(message: Message) -> None:
-            if message["type"] == "http.response.start" and caller.decision is not None:
-                message["headers"] = [*message.get("headers", []), *caller.decision.headers()]
-            await send(message)
-
-        await self.app(scope, receive, send_with_limits)
+        # The caller's RateLimit-* headers (its decision when the answer starts, after a GraphQL
+        # query spent its cost) are added by RequestContextMiddleware, which rewrites every
+        # answer's headers anyway: one wrapper of `send` less per request.
+        scope[CALLER] = caller
+        await self.app(scope, receive, send)
 
     async def _identify(self, scope: Scope, services: Services, client: str) -> Caller:
         """The caller; a refused one (401) spends a token of its client's anonymous budget,
@@ -169,12 +166,28 @@ async def identify(scope: Scope, services: Services, client: str) -> Caller:
     authorization = key_header = None
     for name, value in scope["headers"]:
         if name == b"authorization":
-            authorization = value.decode("latin-1")
+            authorization = value
         elif name == b"x-api-key":
-            key_header = value.decode("latin-1")
-    key = presented_key(authorization, key_header)
-    if key is not None:
-        found = await services.keys.resolve(key)
+            key_header = value
+    # The header that counts: Authorization first, as `presented_key` reads them.
+    header = (
+        (b"authorization", authorization)
+        if authorization is not None
+        else (b"x-api-key", key_header)
+        if key_header is not None
+        else None
+    )
+    if header is not None:
+        keys = services.keys
+        found = keys.known_header(*header, time.monotonic())
+        if found is None:
+            key = presented_key(
+                authorization.decode("latin-1") if authorization is not None else None,
+                key_header.decode("latin-1") if key_header is not None else None,
+            )
+            assert key is not None  # a header was sent: a key, or Unauthorized above
+            found = await keys.resolve(key)
+            keys.remember_header(*header, key)
         return Caller(f"key:{found.id}", "key", found.rate_limit_per_minute, services, found)
     if settings.require_api_key:
         raise Unauthorized(

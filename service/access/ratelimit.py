@@ -84,16 +84,33 @@ class Decision:
     retry_after_s: float = 0.0
 
     def headers(self) -> list[tuple[bytes, bytes]]:
-        reset = str(max(0, math.ceil(self.reset_s))).encode()
+        limit, policy = _limit_headers(self.limit)
         found = [
-            (b"ratelimit-limit", str(self.limit).encode()),
+            limit,
             (b"ratelimit-remaining", str(max(0, self.remaining)).encode()),
-            (b"ratelimit-reset", reset),
-            (b"ratelimit-policy", f"{self.limit};w=60".encode()),
+            (b"ratelimit-reset", str(max(0, math.ceil(self.reset_s))).encode()),
+            policy,
         ]
         if not self.allowed:
             found.append((b"retry-after", str(max(1, math.ceil(self.retry_after_s))).encode()))
         return found
+
+
+_LIMIT_HEADERS: dict[int, tuple[tuple[bytes, bytes], tuple[bytes, bytes]]] = {}
+
+
+def _limit_headers(limit: int) -> tuple[tuple[bytes, bytes], tuple[bytes, bytes]]:
+    """`RateLimit-Limit` and `RateLimit-Policy` of a limit: the same for every request of a
+    caller, so built once per limit (a few distinct limits per process)."""
+    found = _LIMIT_HEADERS.get(limit)
+    if found is None:
+        if len(_LIMIT_HEADERS) > 1_000:
+            _LIMIT_HEADERS.clear()
+        found = _LIMIT_HEADERS[limit] = (
+            (b"ratelimit-limit", str(limit).encode()),
+            (b"ratelimit-policy", f"{limit};w=60".encode()),
+        )
+    return found
 
 
 UNLIMITED = Decision(True, 0, 0, 0.0)

@@ -37,7 +37,7 @@ from service.cache.store import MAX_ENTRY_BYTES, Entry
 from service.conditional import etag_of, is_not_modified
 from service.errors import BadRequest, RateLimited
 from service.request_kind import Kind, request_kind
-from service.state import Services
+from service.state import Services, request_caller
 from service.web import ROUTE_KEY, route_label
 
 COST_TOKENS_HEADER = b"x-shortflow-cost-tokens"
@@ -106,7 +106,7 @@ class CacheMiddleware:
         if not cache.enabled or fresh or not cache.trusted:
             await _forward(self.app, scope, receive, send, b"BYPASS", headers)
             return
-        caller: Caller | None = scope["state"].get("caller")
+        caller = request_caller(scope)
         tier = caller.tier if caller is not None else "anonymous"
         accept = headers.get(b"accept", b"")[:200]
         # Answers default `asOf` to today, so a key made yesterday must not answer today.
@@ -245,8 +245,9 @@ async def _answer(
         try:
             await caller.spend(entry.tokens)
         except RateLimited as exc:
-            assert caller.decision is not None
-            await reject(scope, send, exc, caller.decision.headers())
+            # The caller's RateLimit-* and Retry-After headers are added on the way out
+            # (RequestContextMiddleware), as for every answer of a metered caller.
+            await reject(scope, send, exc, [])
             return
     if_none_match = headers.get(b"if-none-match")
     if (

@@ -20,7 +20,6 @@ from graphql import ExecutionResult
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from service.access.middleware import Caller
 from service.access.ratelimit import tokens_for_cost
 from service.cache.middleware import COST_TOKENS_HEADER
 from service.cache.persisted import PersistedQueryNotFound, requested_hash
@@ -33,7 +32,7 @@ from service.graphql.graphiql import graphiql_page
 from service.graphql.limits import QueryRejected
 from service.negotiation import accept_ranges, quality
 from service.request_kind import Kind, request_kind
-from service.state import Services, services
+from service.state import Services, request_caller, services
 from service.web import retry_headers
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -116,7 +115,7 @@ async def _document(app: Services, query: str | None, sha: str | None) -> str:
 
 
 def _caller_id(request: Request) -> str:
-    caller: Caller | None = getattr(request.state, "caller", None)
+    caller = request_caller(request.scope)
     return caller.id if caller is not None else "anonymous"
 
 
@@ -227,7 +226,7 @@ def _with_throttle(request: Request, cost: dict[str, Any] | None) -> dict[str, A
     cached, so this is the caller's own state; successful answers may be shared from the cache
     and carry the same figures in their RateLimit-* headers instead."""
     report: dict[str, Any] = dict(cost or {})
-    caller: Caller | None = getattr(request.state, "caller", None)
+    caller = request_caller(request.scope)
     if caller is not None and caller.decision is not None and caller.decision.limit:
         report["throttleStatus"] = {
             "maximumAvailable": caller.limit,
@@ -239,7 +238,7 @@ def _with_throttle(request: Request, cost: dict[str, Any] | None) -> dict[str, A
 
 async def _spend_cost(request: Request, cost: int) -> None:
     """Spend the query's cost from the caller's rate-limit budget (RateLimited when spent)."""
-    caller: Caller | None = getattr(request.state, "caller", None)
+    caller = request_caller(request.scope)
     tokens = tokens_for_cost(cost)
     if caller is not None and tokens:
         await caller.spend(tokens)

@@ -97,6 +97,7 @@ class TempPostgres:
         self.directory = directory
         self.data = directory / "data"
         self.port = port or free_port()
+        self._port_chosen = port is None
         self.log = directory / "postgres.log"
         self._user_kwargs = _as_postgres_user()
 
@@ -176,8 +177,25 @@ class TempPostgres:
     def start(self) -> TempPostgres:
         self.log.touch()
         self.log.chmod(0o666)
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", "start")
-        return self
+        for attempt in range(3):
+            started = self._run(
+                "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "start",
+                check=False,
+            )  # fmt: skip
+            if started.returncode == 0:
+                return self
+            # A free port is only free when it was picked: another test process on the machine
+            # may bind it before this server does. Then pick another and start again.
+            taken = "could not bind" in self.log.read_text(errors="replace")
+            if not (taken and self._port_chosen and attempt < 2):
+                raise RuntimeError(
+                    f"pg_ctl start failed ({started.returncode}): {started.stderr.strip()}\n"
+                    f"{self.log.read_text(errors='replace')[-2000:]}"
+                )
+            self.port = free_port()
+            with (self.data / "postgresql.conf").open("a") as conf:
+                conf.write(f"\nport = {self.port}\n")
+        raise AssertionError("unreachable")
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
