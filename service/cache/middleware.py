@@ -29,13 +29,14 @@ from datetime import date, datetime, timedelta
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.access.middleware import Caller, reject
+from service.access.middleware import Caller
 from service.cache import keys
 from service.cache.persisted import check_hash, requested_hash
 from service.cache.runtime import ResponseCache
 from service.cache.store import MAX_ENTRY_BYTES, Entry
 from service.conditional import etag_of, is_not_modified
-from service.errors import BadRequest, RateLimited
+from service.error_responses import send_error
+from service.errors import BadRequest, PayloadTooLarge, RateLimited
 from service.request_kind import Kind, request_kind
 from service.state import Services
 from service.web import ROUTE_KEY, route_label
@@ -92,11 +93,11 @@ class CacheMiddleware:
             limit = services.settings.max_body_bytes
             declared = headers.get(b"content-length", b"")
             if declared.isdigit() and int(declared) > limit:
-                await _too_large(send, limit)
+                await _too_large(scope, send, limit)
                 return
             body, complete = await _read_body(receive, limit)
             if not complete:
-                await _too_large(send, limit)
+                await _too_large(scope, send, limit)
                 return
             receive = _replay(body, receive)
             if not headers.get(b"content-type", b"").startswith(b"application/json"):
@@ -246,7 +247,7 @@ async def _answer(
             await caller.spend(entry.tokens)
         except RateLimited as exc:
             assert caller.decision is not None
-            await reject(scope, send, exc, caller.decision.headers())
+            await send_error(scope, send, exc, caller.decision.headers())
             return
     if_none_match = headers.get(b"if-none-match")
     if (
@@ -424,28 +425,8 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-async def _too_large(send: Send, limit: int) -> None:
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     """413 for a POST /graphql body over SHORTFLOW_MAX_BODY_BYTES, without reading the rest.
     (The only route that reads a body: this is where the limit is enforced.)"""
-    body = orjson.dumps(
-        {
-            "errors": [
-                {
-                    "message": f"the request body is larger than {limit:,} bytes",
-                    "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                }
-            ]
-        }
-    )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    too_large = PayloadTooLarge(f"the request body is larger than {limit:,} bytes")
+    await send_error(scope, send, too_large, [(b"connection", b"close")])
