@@ -36,7 +36,7 @@ from service.errors import (
 )
 from service.logs import AccessLines, request_id_var
 from service.metrics import Metrics
-from service.settings import Settings
+from service.settings import DEFAULT_RETRY_AFTER_S
 
 if TYPE_CHECKING:
     from service.deadline import Deadlines
@@ -82,13 +82,10 @@ def retry_header_pairs(exc: ShortflowError, retry_after_s: int) -> list[tuple[by
     return [(k.lower().encode(), v.encode()) for k, v in retry_headers(exc, retry_after_s).items()]
 
 
-_DEFAULT_RETRY_AFTER_S: int = Settings.model_fields["retry_after_s"].default
-
-
 def retry_after_setting(scope: Scope) -> int:
     """The configured Retry-After for 503s (its default before the lifespan built the settings)."""
     services = scope.get("state", {}).get("shortflow")
-    return services.settings.retry_after_s if services is not None else _DEFAULT_RETRY_AFTER_S
+    return services.settings.retry_after_s if services is not None else DEFAULT_RETRY_AFTER_S
 
 
 async def handle_shortflow_error(request: Request, exc: Exception) -> Response:
