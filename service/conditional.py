@@ -1,7 +1,12 @@
 """Conditional GET: entity tags, `If-None-Match`, and the `Cache-Control` of data responses.
 
-One module for every route that answers GET with data (REST now, GraphQL GET and cached hits in
-the response cache), so a validator means the same thing everywhere:
+Conditional GET is answered in one place: the relay of the response cache
+(service/cache/middleware.py), which stands in front of every REST GET/HEAD and GraphQL GET
+whether the cache is on, off or bypassed. A body sent whole gets `etag_of(body)` there unless
+the route set its own ETag, and a 304 when `If-None-Match` names it; a cached hit is revalidated
+the same way. The one exception is a streamed body whose validator is known before the body is
+computed (REST CSV): the route asks `is_not_modified` itself, so a revalidation reads no data,
+and answers `not_modified`, the same 304 the relay sends. The rules, for every route:
 
 - A body the service has in full gets `etag_of(body)`: a strong validator, the BLAKE2b digest of
   the exact bytes. Two responses share it only when they are byte-identical.
@@ -96,22 +101,19 @@ def vary(*, keyed: bool) -> str:
     return "Accept, Authorization, X-API-Key" if keyed else "Accept"
 
 
+KEPT_ON_304 = frozenset({b"etag", b"cache-control", b"vary", b"content-location", b"expires"})
+"""What a 304 repeats of the 200 it stands for (RFC 9110 section 15.4.5): the validator and the
+caching headers, not the representation's (type, length, links)."""
+
+
+def not_modified_headers(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers of a 304 standing for a 200 with `headers` (raw ASGI pairs)."""
+    return [(name, value) for name, value in headers if name in KEPT_ON_304]
+
+
 def not_modified(etag: str, headers: Mapping[str, str]) -> Response:
-    """A 304: no body, but the validator and the caching headers a 200 would carry (RFC 9110
-    section 15.4.5 requires ETag, Cache-Control, Vary... to be repeated)."""
-    return Response(status_code=304, headers={**headers, "ETag": etag})
-
-
-def respond(
-    if_none_match: str | None,
-    body: bytes,
-    *,
-    media_type: str,
-    headers: Mapping[str, str],
-    status: int = 200,
-) -> Response:
-    """A full response with `ETag: etag_of(body)`, or a 304 when the caller already has it."""
-    etag = etag_of(body)
-    if status == 200 and is_not_modified(if_none_match, etag):
-        return not_modified(etag, headers)
-    return Response(body, status, headers={**headers, "ETag": etag}, media_type=media_type)
+    """A 304 for a body the route has not computed (its validator is known before it), with
+    what a 200 of `headers` would repeat."""
+    response = Response(status_code=304, headers={**headers, "ETag": etag})
+    response.raw_headers = not_modified_headers(response.raw_headers)
+    return response

@@ -1,8 +1,8 @@
 """The failures a user can act on, each with a stable code and the HTTP status it maps to.
 
-REST renders them as `{"error": {"code", "message"}}`, GraphQL as `extensions.code`, the CLI as a
-message and an exit code. Anything else that escapes is a bug: it is logged with its traceback and
-answered as `INTERNAL_ERROR` without internals.
+REST renders them as `{"error": {"code", "message"}}`, GraphQL as `extensions.code` (both in
+service/error_responses.py), the CLI as a message and an exit code. Anything else that escapes
+is a bug: it is logged with its traceback and answered as `INTERNAL_ERROR` without internals.
 """
 
 from __future__ import annotations
@@ -54,6 +54,13 @@ class NotFound(ShortflowError):
 
     code = "NOT_FOUND"
     status = 404
+
+
+class PayloadTooLarge(ShortflowError):
+    """The request body is larger than SHORTFLOW_MAX_BODY_BYTES."""
+
+    code = "PAYLOAD_TOO_LARGE"
+    status = 413
 
 
 class Unauthorized(ShortflowError):

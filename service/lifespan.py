@@ -77,10 +77,10 @@ async def running_services(settings: Settings, metrics: Metrics) -> AsyncIterato
         limiter=RateLimiter(redis, resolved.redis_prefix, enabled=resolved.rate_limit_enabled),
         cache=_response_cache(resolved, db, redis, metrics),
         persisted=PersistedQueries(
-            redis, resolved.redis_prefix, remembered=4 * resolved.documents_remembered
+            redis, resolved.redis_prefix, remembered=resolved.persisted_queries_remembered
         ),
     )
-    remember_documents(2 * resolved.documents_remembered)
+    remember_documents(resolved.cache_key_documents_remembered)
     cache = services.cache
     events = services.events = cache.events = EventListener(
         resolved.redis_url,

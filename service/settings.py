@@ -52,6 +52,21 @@ def _split_csv(value: object) -> object:
     return value
 
 
+# Defaults that code outside this module also needs (a Database or GraphQL engine built
+# without settings, a layer answering before the lifespan built them): named once, here.
+DEFAULT_POOL_MIN_SIZE = 2
+DEFAULT_POOL_MAX_SIZE = 10
+DEFAULT_POOL_WAIT_S = 5.0
+DEFAULT_RETRY_AFTER_S = 5
+DEFAULT_QUERY_COST_BUDGET = 50_000
+DEFAULT_QUERY_MAX_DEPTH = 12
+DEFAULT_DOCUMENTS_REMEMBERED = 1024
+PERSISTED_QUERIES_PER_DOCUMENT = 4
+"""Persisted-query texts kept in a process per GraphQL document remembered."""
+CACHE_KEY_DOCUMENTS_PER_DOCUMENT = 2
+"""Normalised cache-key documents kept in a process per GraphQL document remembered."""
+
+
 class IsharesFund(BaseModel):
     """Where an iShares fund's files are (`/us/products/{product_id}/{slug}/...`,
     `{fund_file}_fund`) and the index it tracks (its holdings are that index's members)."""
@@ -211,8 +226,20 @@ class Settings(BaseSettings):
         validation_alias=_env("SHORTFLOW_INTROSPECTION"),
         description="Allow GraphQL introspection queries.",
     )
-    pool_min_size: int = Field(default=2, ge=0, validation_alias=_env("SHORTFLOW_POOL_MIN"))
-    pool_max_size: int = Field(default=10, ge=1, validation_alias=_env("SHORTFLOW_POOL_MAX"))
+    pool_min_size: int = Field(
+        default=DEFAULT_POOL_MIN_SIZE,
+        ge=0,
+        le=1000,
+        validation_alias=_env("SHORTFLOW_POOL_MIN"),
+        description="Connections each process keeps open to Postgres (0 to 1000).",
+    )
+    pool_max_size: int = Field(
+        default=DEFAULT_POOL_MAX_SIZE,
+        ge=1,
+        le=1000,
+        validation_alias=_env("SHORTFLOW_POOL_MAX"),
+        description="Most connections each process opens to Postgres (1 to 1000), per replica too.",
+    )
     statement_timeout_ms: int = Field(
         default=5000,
         ge=100,
@@ -226,7 +253,7 @@ class Settings(BaseSettings):
         description="How long a request may wait to connect to Postgres before answering 503.",
     )
     pool_wait_s: float = Field(
-        default=5.0,
+        default=DEFAULT_POOL_WAIT_S,
         gt=0,
         validation_alias=_env("SHORTFLOW_POOL_WAIT_S"),
         description="How long a query may queue for a free pooled connection (all in use) "
@@ -241,8 +268,9 @@ class Settings(BaseSettings):
         "(its connection released) and the caller gets 503 REQUEST_TIMEOUT with Retry-After.",
     )
     retry_after_s: int = Field(
-        default=5,
+        default=DEFAULT_RETRY_AFTER_S,
         ge=1,
+        le=3600,
         validation_alias=_env("SHORTFLOW_RETRY_AFTER_S"),
         description="Retry-After (seconds) sent with 503 while Postgres is unavailable.",
     )
@@ -253,13 +281,14 @@ class Settings(BaseSettings):
         description="Largest accepted request body; larger is 413.",
     )
     query_cost_budget: int = Field(
-        default=50_000,
+        default=DEFAULT_QUERY_COST_BUDGET,
         ge=100,
+        le=10_000_000,
         validation_alias=_env("SHORTFLOW_QUERY_COST_BUDGET"),
         description="Largest GraphQL query cost (estimated before execution) accepted.",
     )
     documents_remembered: int = Field(
-        default=1024,
+        default=DEFAULT_DOCUMENTS_REMEMBERED,
         ge=16,
         le=1_000_000,
         validation_alias=_env("SHORTFLOW_DOCUMENTS_REMEMBERED"),
@@ -268,8 +297,9 @@ class Settings(BaseSettings):
         "documents 2x this.",
     )
     query_max_depth: int = Field(
-        default=12,
+        default=DEFAULT_QUERY_MAX_DEPTH,
         ge=2,
+        le=100,
         validation_alias=_env("SHORTFLOW_QUERY_MAX_DEPTH"),
         description="Deepest GraphQL selection accepted (fields nested in fields).",
     )
@@ -532,6 +562,16 @@ class Settings(BaseSettings):
         if self.pool_min_size > self.pool_max_size:
             raise ValueError("SHORTFLOW_POOL_MIN must not exceed SHORTFLOW_POOL_MAX")
         return self
+
+    @property
+    def persisted_queries_remembered(self) -> int:
+        """Persisted-query texts each process keeps (an LRU): 4x the documents remembered."""
+        return PERSISTED_QUERIES_PER_DOCUMENT * self.documents_remembered
+
+    @property
+    def cache_key_documents_remembered(self) -> int:
+        """Normalised GraphQL cache-key documents each process keeps (an LRU): 2x."""
+        return CACHE_KEY_DOCUMENTS_PER_DOCUMENT * self.documents_remembered
 
     @property
     def embedded_database(self) -> bool:

@@ -1,9 +1,9 @@
-"""HTTP plumbing shared by every route: JSON responses, the error shape, request context.
+"""HTTP plumbing shared by every route: JSON responses, the error handlers, request context.
 
-Errors leave the service in one shape, `{"error": {"code", "message"}}`, whatever raised them:
-a `ShortflowError` keeps its code and status, Starlette's 404/405 become NOT_FOUND and
-METHOD_NOT_ALLOWED, and anything unexpected is logged with its traceback and answered as a bare
-INTERNAL_ERROR, never with the traceback or a driver message.
+Errors leave the service in the shape of the API asked (service/error_responses.py renders
+them), whatever raised them: a `ShortflowError` keeps its code and status, Starlette's 404/405
+become NOT_FOUND and METHOD_NOT_ALLOWED, and anything unexpected is logged with its traceback and
+answered as a bare INTERNAL_ERROR, never with the traceback or a driver message.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.db.pool import track_queries
+from service.error_responses import INTERNAL_ERROR_MESSAGE, error_for
 from service.errors import (
     ECHO_LIMIT,
     DatabaseBusy,
@@ -35,7 +36,7 @@ from service.errors import (
 )
 from service.logs import AccessLines, request_id_var
 from service.metrics import Metrics
-from service.settings import Settings
+from service.settings import DEFAULT_RETRY_AFTER_S
 from service.state import request_caller
 
 if TYPE_CHECKING:
@@ -68,12 +69,6 @@ class JSONResponse(Response):
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
-def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status, headers=headers)
-
-
 def retry_headers(exc: ShortflowError, retry_after_s: int) -> dict[str, str]:
     """Retry-After for failures that pass with time."""
     if isinstance(exc, RateLimited):
@@ -88,19 +83,16 @@ def retry_header_pairs(exc: ShortflowError, retry_after_s: int) -> list[tuple[by
     return [(k.lower().encode(), v.encode()) for k, v in retry_headers(exc, retry_after_s).items()]
 
 
-_DEFAULT_RETRY_AFTER_S: int = Settings.model_fields["retry_after_s"].default
-
-
 def retry_after_setting(scope: Scope) -> int:
     """The configured Retry-After for 503s (its default before the lifespan built the settings)."""
     services = scope.get("state", {}).get("shortflow")
-    return services.settings.retry_after_s if services is not None else _DEFAULT_RETRY_AFTER_S
+    return services.settings.retry_after_s if services is not None else DEFAULT_RETRY_AFTER_S
 
 
 async def handle_shortflow_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ShortflowError)
     headers = retry_headers(exc, retry_after_setting(request.scope))
-    return error_response(exc.status, exc.code, exc.message, headers)
+    return error_for(request.scope, exc.status, exc.code, exc.message, headers)
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
@@ -114,17 +106,8 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
         message = f"no route for {path}"
     elif exc.status_code == 405 and message == "Method Not Allowed":
         message = f"{request.method} is not allowed on {path}"
-    return error_response(exc.status_code, code, message, dict(exc.headers or {}))
+    return error_for(request.scope, exc.status_code, code, message, dict(exc.headers or {}))
 
-
-INTERNAL_ERROR_BODY = orjson.dumps(
-    {
-        "error": {
-            "code": "INTERNAL_ERROR",
-            "message": "an internal error occurred; it has been logged",
-        }
-    }
-)
 
 EXCEPTION_HANDLERS = {
     ShortflowError: handle_shortflow_error,
@@ -255,7 +238,7 @@ class RequestContextMiddleware:
             # without internals; Starlette's ServerErrorMiddleware would log it a second time.
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if not response_started:
-                response = Response(INTERNAL_ERROR_BODY, 500, media_type="application/json")
+                response = error_for(scope, 500, "INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE)
                 await response(scope, receive, send_with_context)
         finally:
             if running is not None and deadlines is not None:

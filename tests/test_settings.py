@@ -109,3 +109,38 @@ def test_every_source_base_url_has_the_same_bounds(
 def test_a_local_mirror_is_a_valid_base_url(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
     monkeypatch.setenv(variable, "http://127.0.0.1:8123/mirror")
     load_settings()
+
+
+LIMITS = [
+    # (variable, field, lowest accepted, highest accepted)
+    ("SHORTFLOW_POOL_MIN", "pool_min_size", 0, 1000),
+    ("SHORTFLOW_POOL_MAX", "pool_max_size", 1, 1000),
+    ("SHORTFLOW_RETRY_AFTER_S", "retry_after_s", 1, 3600),
+    ("SHORTFLOW_QUERY_COST_BUDGET", "query_cost_budget", 100, 10_000_000),
+    ("SHORTFLOW_QUERY_MAX_DEPTH", "query_max_depth", 2, 100),
+    ("SHORTFLOW_DOCUMENTS_REMEMBERED", "documents_remembered", 16, 1_000_000),
+]
+
+
+@pytest.mark.parametrize(("variable", "field", "lowest", "highest"), LIMITS)
+def test_limits_are_bounded_settings(
+    monkeypatch: pytest.MonkeyPatch, variable: str, field: str, lowest: int, highest: int
+) -> None:
+    # The pool's minimum must not exceed its maximum: give the other end room.
+    monkeypatch.setenv("SHORTFLOW_POOL_MAX", "1000")
+    monkeypatch.setenv("SHORTFLOW_POOL_MIN", "1")
+    for accepted in (lowest, highest):
+        monkeypatch.setenv(variable, str(accepted))
+        assert getattr(load_settings(), field) == accepted
+    for refused in (lowest - 1, highest + 1):
+        monkeypatch.setenv(variable, str(refused))
+        with pytest.raises(SettingsError) as caught:
+            load_settings()
+        assert variable in caught.value.message
+
+
+def test_the_lru_sizes_follow_the_documents_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHORTFLOW_DOCUMENTS_REMEMBERED", "100")
+    settings = load_settings()
+    assert settings.persisted_queries_remembered == 400
+    assert settings.cache_key_documents_remembered == 200

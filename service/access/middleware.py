@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
-import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.access.client import ClientResolver
 from service.access.keys import presented_key
 from service.access.ratelimit import Decision
 from service.db.repositories.keys import ApiKey
+from service.error_responses import send_error
 from service.errors import RateLimited, ShortflowError, Unauthorized
 from service.request_kind import is_metered
 from service.state import CALLER, Services
@@ -210,16 +209,4 @@ async def reject(
     scope: Scope, send: Send, exc: ShortflowError, headers: list[tuple[bytes, bytes]]
 ) -> None:
     """Answer a refused request in the shape of the API it asked (REST or GraphQL)."""
-    payload: dict[str, Any]
-    if scope["path"] == "/graphql":
-        payload = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}
-    else:
-        payload = {"error": {"code": exc.code, "message": exc.message}}
-    body = orjson.dumps(payload)
-    start = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        *headers,
-    ]
-    await send({"type": "http.response.start", "status": exc.status, "headers": start})
-    await send({"type": "http.response.body", "body": body})
+    await send_error(scope, send, exc, headers)

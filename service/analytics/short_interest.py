@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from service import cursors
 from service.analytics.calendar import EARLIEST, LATEST
 from service.db.repositories.short_interest import ShortInterestRepository
 from service.models import ShortInterestPoint
@@ -32,9 +33,15 @@ class ShortInterestService:
     ) -> tuple[list[ShortInterestPoint], bool]:
         """Points in settlement order, and whether more follow."""
         points = await self.repository.series(
-            security_id, known_on, start or EARLIEST, end or LATEST, after or EARLIEST, limit + 1
+            security_id,
+            known_on,
+            start or EARLIEST,
+            end or LATEST,
+            after or EARLIEST,
+            cursors.fetch_size(limit),
         )
-        return points[:limit], len(points) > limit
+        page = cursors.page_of(points, limit)
+        return page.items, page.has_next
 
     async def count(
         self, security_id: int, *, known_on: date, start: date | None, end: date | None

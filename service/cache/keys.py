@@ -27,9 +27,10 @@ from graphql import GraphQLError, Source, TokenKind
 from graphql.language.lexer import Lexer
 
 from service.lru import LRU
+from service.settings import CACHE_KEY_DOCUMENTS_PER_DOCUMENT, DEFAULT_DOCUMENTS_REMEMBERED
 
-_NORMALISED: LRU[str, str] = LRU(2048)
-"""Sized by `remember_documents` at start-up (SHORTFLOW_DOCUMENTS_REMEMBERED x 2)."""
+_NORMALISED: LRU[str, str] = LRU(CACHE_KEY_DOCUMENTS_PER_DOCUMENT * DEFAULT_DOCUMENTS_REMEMBERED)
+"""Sized by `remember_documents` at start-up (Settings.cache_key_documents_remembered)."""
 _UNLEXABLE = ""
 
 

@@ -9,6 +9,9 @@
   first (a future), and other processes wait for the one holding a short Redis lock. The answer
   streams to the client as it is produced (`X-Cache: MISS`) and, when it is a 200 without
   `Cache-Control: no-store` and under 1 MB, is kept in both tiers.
+- Conditional GET is answered here for every response (service/conditional.py), kept or not:
+  a body sent whole gets an ETag and a 304 when `If-None-Match` names it. REST HEAD requests are
+  never cached but pass the same relay (without `X-Cache`).
 - `X-Cache: BYPASS`: the cache is off, the request asked for a fresh answer
   (`Cache-Control: no-cache`), the request cannot be keyed (malformed), or the cache cannot be
   sure it would hear of an ingest (runtime.py): the answer comes straight from Postgres.
@@ -29,20 +32,20 @@ from datetime import date, datetime, timedelta
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.access.middleware import Caller, reject
+from service.access.middleware import Caller
 from service.cache import keys
 from service.cache.persisted import check_hash, requested_hash
 from service.cache.runtime import ResponseCache
 from service.cache.store import MAX_ENTRY_BYTES, Entry
-from service.conditional import etag_of, is_not_modified
-from service.errors import BadRequest, RateLimited
+from service.conditional import etag_of, is_not_modified, not_modified_headers
+from service.error_responses import send_error
+from service.errors import BadRequest, PayloadTooLarge, RateLimited
 from service.request_kind import Kind, request_kind
 from service.state import Services, request_caller
 from service.web import ROUTE_KEY, route_label
 
 COST_TOKENS_HEADER = b"x-shortflow-cost-tokens"
 _NOT_STORED = {b"content-length", b"transfer-encoding", COST_TOKENS_HEADER}
-_KEPT_ON_304 = {b"etag", b"cache-control", b"vary", b"content-location", b"expires"}
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
@@ -82,7 +85,11 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         if not _applies(scope):
-            await self.app(scope, receive, send)
+            if request_kind(scope) is Kind.REST and scope["method"] == "HEAD":
+                # Never cached, but conditional like the GET it mirrors (one 304 for both).
+                await _forward(self.app, scope, receive, send, None, _headers(scope))
+            else:
+                await self.app(scope, receive, send)
             return
         headers = _headers(scope)
         services: Services = scope["state"]["shortflow"]
@@ -92,11 +99,11 @@ class CacheMiddleware:
             limit = services.settings.max_body_bytes
             declared = headers.get(b"content-length", b"")
             if declared.isdigit() and int(declared) > limit:
-                await _too_large(send, limit)
+                await _too_large(scope, send, limit)
                 return
             body, complete = await _read_body(receive, limit)
             if not complete:
-                await _too_large(send, limit)
+                await _too_large(scope, send, limit)
                 return
             receive = _replay(body, receive)
             if not headers.get(b"content-type", b"").startswith(b"application/json"):
@@ -247,7 +254,7 @@ async def _answer(
         except RateLimited as exc:
             # The caller's RateLimit-* and Retry-After headers are added on the way out
             # (RequestContextMiddleware), as for every answer of a metered caller.
-            await reject(scope, send, exc, [])
+            await send_error(scope, send, exc, [])
             return
     if_none_match = headers.get(b"if-none-match")
     if (
@@ -255,7 +262,7 @@ async def _answer(
         and scope["method"] == "GET"
         and is_not_modified(if_none_match.decode("latin-1"), entry.etag.decode())
     ):
-        kept = [(k, v) for k, v in entry.headers if k in _KEPT_ON_304]
+        kept = not_modified_headers(entry.headers)
         await send(
             {"type": "http.response.start", "status": 304, "headers": [*kept, (b"x-cache", b"HIT")]}
         )
@@ -280,14 +287,15 @@ async def _forward(
     scope: Scope,
     receive: Receive,
     send: Send,
-    label: bytes,
+    label: bytes | None,
     headers: dict[bytes, bytes],
     *,
     capture: bool = False,
 ) -> Entry | None:
-    """Run the app, labelling its response; with `capture`, return it as an entry to keep."""
+    """Run the app, labelling its response (`X-Cache`, unless `label` is None) and answering
+    its conditional GET; with `capture`, return it as an entry to keep."""
     inm = headers.get(b"if-none-match", b"").decode("latin-1") or None
-    relay = _Relay(send, label, inm if scope["method"] == "GET" else None, capture)
+    relay = _Relay(send, label, inm if scope["method"] in ("GET", "HEAD") else None, capture)
     await app(scope, receive, relay)
     if not relay.storable or relay.status != 200:
         return None
@@ -314,7 +322,9 @@ class _Relay:
     it comes (and is kept only while under MAX_ENTRY_BYTES).
     """
 
-    def __init__(self, send: Send, label: bytes, if_none_match: str | None, capture: bool) -> None:
+    def __init__(
+        self, send: Send, label: bytes | None, if_none_match: str | None, capture: bool
+    ) -> None:
         self.send = send
         self.label = label
         self.if_none_match = if_none_match
@@ -347,7 +357,7 @@ class _Relay:
                 self.headers.append((b"etag", self.etag))
             if whole and self._matches():
                 self.not_modified = True
-                kept = [(k, v) for k, v in self.headers if k in _KEPT_ON_304]
+                kept = not_modified_headers(self.headers)
                 await self._start(304, kept)
                 await self.send({"type": "http.response.body", "body": b""})
                 return
@@ -375,13 +385,9 @@ class _Relay:
         return self.status == 200 and is_not_modified(self.if_none_match, self.etag.decode())
 
     async def _start(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
-        await self.send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [*headers, (b"x-cache", self.label)],
-            }
-        )
+        if self.label is not None:
+            headers = [*headers, (b"x-cache", self.label)]
+        await self.send({"type": "http.response.start", "status": status, "headers": headers})
 
     def _keep(self, chunk: bytes) -> None:
         if not self.storable:
@@ -425,28 +431,8 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-async def _too_large(send: Send, limit: int) -> None:
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     """413 for a POST /graphql body over SHORTFLOW_MAX_BODY_BYTES, without reading the rest.
     (The only route that reads a body: this is where the limit is enforced.)"""
-    body = orjson.dumps(
-        {
-            "errors": [
-                {
-                    "message": f"the request body is larger than {limit:,} bytes",
-                    "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                }
-            ]
-        }
-    )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    too_large = PayloadTooLarge(f"the request body is larger than {limit:,} bytes")
+    await send_error(scope, send, too_large, [(b"connection", b"close")])

@@ -25,6 +25,7 @@ import time
 from service.errors import BadRequest
 from service.lru import LRU
 from service.redisclient import REDIS_ERRORS, RedisClient
+from service.settings import DEFAULT_DOCUMENTS_REMEMBERED, PERSISTED_QUERIES_PER_DOCUMENT
 
 TTL_S = 7 * 24 * 3600
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -58,7 +59,12 @@ def requested_hash(extensions: dict[str, object]) -> str | None:
 
 
 class PersistedQueries:
-    def __init__(self, redis: RedisClient, prefix: str, remembered: int = 4096) -> None:
+    def __init__(
+        self,
+        redis: RedisClient,
+        prefix: str,
+        remembered: int = PERSISTED_QUERIES_PER_DOCUMENT * DEFAULT_DOCUMENTS_REMEMBERED,
+    ) -> None:
         self.redis = redis
         self.prefix = prefix
         self._local: LRU[str, str] = LRU(remembered)

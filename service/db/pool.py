@@ -48,6 +48,7 @@ from service.errors import (
     QueryTimeout,
     SchemaNotMigrated,
 )
+from service.settings import DEFAULT_POOL_MAX_SIZE, DEFAULT_POOL_MIN_SIZE, DEFAULT_POOL_WAIT_S
 
 log = logging.getLogger(__name__)
 
@@ -200,14 +201,14 @@ class Database:
         dsn: str,
         *,
         replica_dsns: Sequence[str] = (),
-        min_size: int = 2,
-        max_size: int = 10,
+        min_size: int = DEFAULT_POOL_MIN_SIZE,
+        max_size: int = DEFAULT_POOL_MAX_SIZE,
         statement_timeout_ms: int = 5000,
         connect_timeout_s: float = 2.0,
         application_name: str = "shortflow",
         replica_check_interval_s: float = 1.0,
         primary_lsn_interval_s: float = 5.0,
-        pool_wait_s: float = 5.0,
+        pool_wait_s: float = DEFAULT_POOL_WAIT_S,
         observe_pool_wait: Callable[[float], None] | None = None,
     ) -> None:
         self.dsn = dsn

@@ -31,6 +31,7 @@ import asyncpg
 
 from service.db import queries
 from service.db.slots import ConnectionSlots, drop
+from service.settings import DEFAULT_POOL_WAIT_S
 
 if TYPE_CHECKING:
     from service.db.pool import Connection
@@ -103,7 +104,7 @@ class Replica:
     def __post_init__(self) -> None:
         self.name = self.name or _describe(self.dsn)
         if self.slots is None:
-            self.slots = ConnectionSlots(self.pool.get_max_size(), wait_s=5.0)
+            self.slots = ConnectionSlots(self.pool.get_max_size(), wait_s=DEFAULT_POOL_WAIT_S)
 
     def serves(self, required: int | None) -> bool:
         """Eligible for a read that must see everything up to `required`."""

@@ -25,6 +25,7 @@ from service.cache.middleware import COST_TOKENS_HEADER
 from service.cache.persisted import PersistedQueryNotFound, requested_hash
 from service.conditional import cache_control, vary
 from service.db.pool import current_query_stats
+from service.error_responses import graphql_error, graphql_error_entry, graphql_response
 from service.errors import BadRequest, RateLimited, ShortflowError
 from service.graphql.context import Context
 from service.graphql.engine import GraphQLEngine, MethodNotAllowed, RequestError, error_body
@@ -119,19 +120,16 @@ def _caller_id(request: Request) -> str:
     return caller.id if caller is not None else "anonymous"
 
 
-def _errors(message: str, code: str) -> dict[str, Any]:
-    return {"errors": [{"message": message, "extensions": {"code": code}}]}
-
-
-def _render(payload: dict[str, Any], status: int, media: str, headers: dict[str, str]) -> Response:
-    if status != 200 or "errors" in payload:
-        # Errors depend on the moment (limits, outages) or the request: never kept by a cache.
-        headers = {"Cache-Control": "no-store", **headers}
-    return Response(
-        orjson.dumps(payload),
-        status,
-        headers=headers,
-        media_type=f"{media}; charset=utf-8",
+def _error(
+    status: int,
+    media: str,
+    errors: list[dict[str, Any]],
+    headers: dict[str, str] | None = None,
+    cost: dict[str, Any] | None = None,
+) -> Response:
+    extensions = {"cost": cost} if cost is not None else None
+    return graphql_error(
+        status, errors, extensions=extensions, media_type=f"{media}; charset=utf-8", headers=headers
     )
 
 
@@ -141,12 +139,7 @@ async def graphql_endpoint(request: Request) -> Response:
     if request_kind(request.scope) is Kind.GRAPHIQL_PAGE:
         if settings.graphiql:
             return HTMLResponse(graphiql_page(), headers=GRAPHIQL_HEADERS)
-        return _render(
-            {"errors": [{"message": "GraphiQL is disabled", "extensions": {"code": "NOT_FOUND"}}]},
-            404,
-            JSON,
-            {},
-        )
+        return _error(404, JSON, [graphql_error_entry("GraphiQL is disabled", "NOT_FOUND")])
     media = negotiate(request.headers.get("accept"))
     if media is None:
         return Response(
@@ -182,31 +175,31 @@ async def graphql_endpoint(request: Request) -> Response:
             # The round trips the query actually made, beside the estimate it was charged.
             cost["actualQueries"] = stats.count - before
     except _HTTPError as exc:
-        return _render(_errors(exc.message, "BAD_REQUEST"), exc.status, media, exc.headers)
+        entry = graphql_error_entry(exc.message, "BAD_REQUEST")
+        return _error(exc.status, media, [entry], exc.headers)
     except RateLimited as exc:
-        limited = _errors(exc.message, exc.code)
-        limited["extensions"] = {"cost": _with_throttle(request, cost)}
-        return _render(limited, 429, media, retry_headers(exc, settings.retry_after_s))
+        throttle = _with_throttle(request, cost)
+        headers = retry_headers(exc, settings.retry_after_s)
+        return _error(429, media, [graphql_error_entry(exc.message, exc.code)], headers, throttle)
     except MethodNotAllowed as exc:
-        return _render(_errors(exc.message, exc.code), 405, media, {"Allow": "POST"})
+        entry = graphql_error_entry(exc.message, exc.code)
+        return _error(405, media, [entry], {"Allow": "POST"})
     except PersistedQueryNotFound as exc:
         # Apollo's clients expect this one with 200, whatever the media type: they then resend
         # the query with its hash.
-        return _render(_errors(exc.message, exc.code), 200, media, {})
+        return _error(200, media, [graphql_error_entry(exc.message, exc.code)])
     except BadRequest as exc:
         status = 400 if media == GRAPHQL_RESPONSE else 200
-        return _render(_errors(exc.message, exc.code), status, media, {})
+        return _error(status, media, [graphql_error_entry(exc.message, exc.code)])
     except (RequestError, QueryRejected) as exc:
+        status = 400 if media == GRAPHQL_RESPONSE else 200
         if isinstance(exc, RequestError):
             bodies = [error_body(error) for error in exc.errors]
             for body_ in bodies:
                 body_["extensions"] = {"code": exc.code}
-            payload: dict[str, Any] = {"errors": bodies}
-        else:
-            payload = _errors(exc.message, exc.code)
-            if exc.cost is not None:
-                payload["extensions"] = {"cost": _with_throttle(request, exc.cost)}
-        return _render(payload, 400 if media == GRAPHQL_RESPONSE else 200, media, {})
+            return _error(status, media, bodies)
+        refused = _with_throttle(request, exc.cost) if exc.cost is not None else None
+        return _error(status, media, [graphql_error_entry(exc.message, exc.code)], cost=refused)
     assert cost is not None
     response = _result(result, cost, media, settings.retry_after_s)
     if response.status_code == 200 and not result.errors:
@@ -268,7 +261,7 @@ def _result(
     if result.data is not None or status == 200:
         payload["data"] = result.data
     payload["extensions"] = {"cost": cost}
-    return _render(payload, status, media, headers)
+    return graphql_response(payload, status, media_type=f"{media}; charset=utf-8", headers=headers)
 
 
 GRAPHIQL_HEADERS = {

@@ -31,7 +31,9 @@ from graphql import (
 )
 from graphql.language import DocumentNode
 
+from service.cursors import GRAPHQL_FIRST
 from service.errors import ShortflowError
+from service.settings import DEFAULT_QUERY_COST_BUDGET, DEFAULT_QUERY_MAX_DEPTH
 
 
 class QueryRejected(ShortflowError):
@@ -46,11 +48,14 @@ class QueryRejected(ShortflowError):
 
 @dataclass(frozen=True)
 class Limits:
-    max_depth: int = 12
+    """What one operation may ask for. The depth and the cost budget are settings
+    (SHORTFLOW_QUERY_MAX_DEPTH, SHORTFLOW_QUERY_COST_BUDGET); the rest are fixed here."""
+
+    max_depth: int = DEFAULT_QUERY_MAX_DEPTH
     max_aliases: int = 30
     max_tokens: int = 5_000
     max_operations: int = 10
-    cost_budget: int = 50_000
+    cost_budget: int = DEFAULT_QUERY_COST_BUDGET
 
 
 TRADING_DAYS_PER_YEAR = 252
@@ -127,8 +132,8 @@ class CostAnalysis:
     Linear in the size of the document: each fragment is measured once per (parent type, page
     size) and reused at every spread, so `...F2 ...F2` nested 30 times is 60 spreads, not 2^30
     expansions. The walk stops as soon as the running cost passes the budget and after
-    MAX_VISITS selections. Page sizes (`first`, `last`) outside 0..MAX_FIRST are refused here,
-    before anything runs, whether they come as literals or variables.
+    MAX_VISITS selections. Page sizes (`first`, `last`) outside cursors.GRAPHQL_FIRST are refused
+    here, before anything runs, whether they come as literals or variables.
     """
 
     def __init__(
@@ -257,11 +262,11 @@ class CostAnalysis:
             if (
                 name in PAGE_ARGUMENTS
                 and isinstance(value, int)
-                and not 0 <= value <= self.max_first
+                and not GRAPHQL_FIRST.minimum <= value <= self.max_first
             ):
                 raise QueryRejected(
-                    f"`{name}` must be between 0 and {self.max_first}, not {value} "
-                    f"(on `{node.name.value}`)",
+                    f"`{name}` must be between {GRAPHQL_FIRST.minimum} and {self.max_first}, "
+                    f"not {value} (on `{node.name.value}`)",
                     code="BAD_USER_INPUT",
                 )
             values[name] = value
@@ -290,7 +295,7 @@ def _page_size(first: Any, field: GraphQLField) -> int:
     """The page a `first` asks for; an explicit null means the resolver's default, which the
     schema states as the argument's default value."""
     if isinstance(first, int):
-        return max(first, 0)
+        return max(first, GRAPHQL_FIRST.minimum)
     argument = field.args.get("first")
     default = argument.default_value if argument is not None else None
     return default if isinstance(default, int) else DEFAULT_PAGE_ESTIMATE

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Annotated, Any, cast
 
@@ -183,9 +183,7 @@ class Security:
         return ShortInterestConnection(
             nodes=nodes,
             page_info=_page_info(
-                [_point_cursor(nodes[0]), _point_cursor(nodes[-1])] if nodes else [],
-                has_next,
-                after is not None,
+                cursors.Page(nodes, has_next), _point_cursor, has_previous=after is not None
             ),
             count=count,
             cursor_of=_point_cursor,
@@ -404,13 +402,16 @@ def _security_cursor(security: Security) -> str:
     return cursors.encode("sec", security.symbol)
 
 
-def _page_info(cursors_: Sequence[str], has_next: bool, has_previous: bool) -> PageInfo:
-    """Pagination state from the first and last cursors of a page (empty: no items)."""
+def _page_info(
+    page: cursors.Page[Any], cursor_of: Callable[[Any], str], *, has_previous: bool
+) -> PageInfo:
+    """Pagination state of a page: its first and last cursors (none when empty)."""
+    start, end = page.edge_cursors(cursor_of)
     return PageInfo(
-        has_next_page=has_next,
+        has_next_page=page.has_next,
         has_previous_page=has_previous,
-        start_cursor=cursors_[0] if cursors_ else None,
-        end_cursor=cursors_[-1] if cursors_ else None,
+        start_cursor=start,
+        end_cursor=end,
     )
 
 
@@ -433,9 +434,9 @@ async def _securities_page(
         index=index,
         members_on=on,
         after=after_symbol,
-        limit=first + 1,
+        limit=cursors.fetch_size(first),
     )
-    nodes = cast(list[Security], found[:first])
+    page = cursors.page_of(cast(list[Security], found), first)
 
     async def count() -> int:
         return await repository.count(
@@ -443,12 +444,8 @@ async def _securities_page(
         )
 
     return SecurityConnection(
-        nodes=nodes,
-        page_info=_page_info(
-            [_security_cursor(nodes[0]), _security_cursor(nodes[-1])] if nodes else [],
-            len(found) > first,
-            after is not None,
-        ),
+        nodes=page.items,
+        page_info=_page_info(page, _security_cursor, has_previous=after is not None),
         count=count,
     )
 
@@ -758,20 +755,16 @@ async def _short_volume_screen(
         order=[(_value(o.field), o.direction is OrderDirection.DESC) for o in order_by or []],
         after=after,
     )
-    page = await info.context.analytics.screens.short_volume(query, start, size + 1)
+    page = await info.context.analytics.screens.short_volume(query, start, cursors.fetch_size(size))
     if criteria.index is not None and page.total == 0:
         await info.context.analytics.index(criteria.index)  # NOT_FOUND for an unknown code
-    nodes = cast(list[ShortVolumeScreenRow], page.rows[:size])
+    rows = cursors.page_of(cast(list[ShortVolumeScreenRow], page.rows), size)
     cursor_of = functools.partial(screens.volume_cursor, page.date, page.facility)
     return ShortVolumeScreenConnection(
         date=page.date,
         facility=page.facility,
-        nodes=nodes,
-        page_info=_page_info(
-            [cursor_of(nodes[0].rank), cursor_of(nodes[-1].rank)] if nodes else [],
-            len(page.rows) > size,
-            start > 0,
-        ),
+        nodes=rows.items,
+        page_info=_page_info(rows, lambda row: cursor_of(row.rank), has_previous=start > 0),
         total_count=page.total,
     )
 
@@ -804,20 +797,18 @@ async def _short_interest_screen(
         order=[(_value(o.field), o.direction is OrderDirection.DESC) for o in order_by or []],
         after=after,
     )
-    page = await info.context.analytics.screens.short_interest(query, start, size + 1)
+    page = await info.context.analytics.screens.short_interest(
+        query, start, cursors.fetch_size(size)
+    )
     if criteria.index is not None and page.total == 0:
         await info.context.analytics.index(criteria.index)  # NOT_FOUND for an unknown code
-    nodes = cast(list[ShortInterestScreenRow], page.rows[:size])
+    rows = cursors.page_of(cast(list[ShortInterestScreenRow], page.rows), size)
     day = page.settlement_date
     return ShortInterestScreenConnection(
         settlement_date=day,
-        nodes=nodes,
+        nodes=rows.items,
         page_info=_page_info(
-            [screens.cursor(day, nodes[0].rank), screens.cursor(day, nodes[-1].rank)]
-            if nodes
-            else [],
-            len(page.rows) > size,
-            start > 0,
+            rows, lambda row: screens.cursor(day, row.rank), has_previous=start > 0
         ),
         total_count=page.total,
     )

@@ -22,6 +22,7 @@ from service.errors import BadRequest, NotFound
 from service.models import (
     SCREEN_FIELDS,
     VOLUME_SCREEN_FIELDS,
+    MarketIndex,
     Security,
     SettlementDate,
     ShortInterestPoint,
@@ -55,6 +56,18 @@ def _after_date(raw: str | None) -> date | None:
         raise _bad_cursor(raw or "") from None
 
 
+def _security_cursor(security: Security) -> str:
+    return cursors.encode(SECURITY_CURSOR, security.symbol)
+
+
+def _index_cursor(index: MarketIndex) -> str:
+    return cursors.encode(INDEX_CURSOR, index.code)
+
+
+def _point_cursor(point: ShortInterestPoint) -> str:
+    return cursors.encode(POINT_CURSOR, point.settlement_date.isoformat())
+
+
 async def _security(call: Call) -> Security:
     symbol: str = call.args["symbol"]
     found = await call.analytics.securities.by_symbol(symbol)
@@ -78,11 +91,10 @@ async def list_securities(call: Call) -> Result:
         index=index,
         members_on=call.today,
         after=_after_key(SECURITY_CURSOR, args["cursor"]),
-        limit=limit + 1,
+        limit=cursors.fetch_size(limit),
     )
-    page = found[:limit]
-    more = len(found) > limit
-    return Result(page, cursors.encode(SECURITY_CURSOR, page[-1].symbol) if more else None)
+    page = cursors.page_of(found, limit)
+    return Result(page.items, page.next_cursor(_security_cursor))
 
 
 @dataclass(slots=True)
@@ -131,10 +143,8 @@ async def short_interest(call: Call) -> Result:
         after=_after_date(args["cursor"]),
         limit=args["limit"],
     )
-    next_cursor = None
-    if has_next:
-        next_cursor = cursors.encode(POINT_CURSOR, points[-1].settlement_date.isoformat())
-    return Result(points, next_cursor)
+    page = cursors.Page(points, has_next)
+    return Result(points, page.next_cursor(_point_cursor))
 
 
 async def short_volume(call: Call) -> Result:
@@ -183,10 +193,11 @@ async def index_futures_positioning(call: Call) -> Result:
 async def list_indexes(call: Call) -> Result:
     limit: int = call.args["limit"]
     after = _after_key(INDEX_CURSOR, call.args["cursor"])
-    found = await call.analytics.indexes.page(after, limit + 1, call.today)
-    page = found[:limit]
-    more = len(found) > limit
-    return Result(page, cursors.encode(INDEX_CURSOR, page[-1].code) if more else None)
+    found = await call.analytics.indexes.page(after, cursors.fetch_size(limit), call.today)
+    page = cursors.page_of(found, limit)
+    return Result(
+        page.items, page.next_cursor(lambda index: cursors.encode(INDEX_CURSOR, index.code))
+    )
 
 
 async def settlement_calendar(call: Call) -> Result:
@@ -234,12 +245,11 @@ async def short_interest_screen(call: Call) -> Result:
         spell="rest",
     )
     limit: int = args["limit"]
-    page = await call.analytics.screens.short_interest(query, start, limit + 1)
-    rows = page.rows[:limit]
-    more = len(page.rows) > limit
-    next_cursor = screens.cursor(page.settlement_date, rows[-1].rank) if more else None
+    page = await call.analytics.screens.short_interest(query, start, cursors.fetch_size(limit))
+    rows = cursors.page_of(page.rows, limit)
+    next_cursor = rows.next_cursor(lambda row: screens.cursor(page.settlement_date, row.rank))
     extra = {"settlement_date": page.settlement_date, "total_count": page.total}
-    return Result(rows, next_cursor, extra)
+    return Result(rows.items, next_cursor, extra)
 
 
 async def short_volume_screen(call: Call) -> Result:
@@ -261,9 +271,10 @@ async def short_volume_screen(call: Call) -> Result:
         spell="rest",
     )
     limit: int = args["limit"]
-    page = await call.analytics.screens.short_volume(query, start, limit + 1)
-    rows = page.rows[:limit]
-    more = len(page.rows) > limit
-    next_cursor = screens.volume_cursor(page.date, page.facility, rows[-1].rank) if more else None
+    page = await call.analytics.screens.short_volume(query, start, cursors.fetch_size(limit))
+    rows = cursors.page_of(page.rows, limit)
+    next_cursor = rows.next_cursor(
+        lambda row: screens.volume_cursor(page.date, page.facility, row.rank)
+    )
     extra = {"date": page.date, "facility": page.facility, "total_count": page.total}
-    return Result(rows, next_cursor, extra)
+    return Result(rows.items, next_cursor, extra)

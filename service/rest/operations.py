@@ -2,7 +2,8 @@
 
 Each route is an `Operation`: its handler receives validated, typed arguments and returns records
 (`Result`); everything HTTP is done here, once for all routes: parameter parsing, content
-negotiation, JSON or streamed CSV, `ETag` / `If-None-Match` (service/conditional.py),
+negotiation, JSON or streamed CSV (with the CSV's validator, known before its body; a JSON body's
+`ETag` / `If-None-Match` is answered in front of the routes, see service/conditional.py),
 `Cache-Control`, `Vary`, and the `Link: rel="next"` header of paginated lists. The OpenAPI
 document (service/rest/openapi.py) is written from the same declarations.
 """
@@ -132,9 +133,9 @@ class Operation:
         result = await self.handler(call)
         body = orjson.dumps(self._envelope(result), option=orjson.OPT_NON_STR_KEYS)
         self._link(request, result, headers)
-        return conditional.respond(
-            request.headers.get("if-none-match"), body, media_type=JSON, headers=headers
-        )
+        # Its ETag and a 304 come from the response cache's relay, in front of every /v1 GET
+        # whether the cache is on or off (service/conditional.py).
+        return Response(body, headers=headers, media_type=JSON)
 
     async def _csv(self, request: Request, call: Call, headers: dict[str, str]) -> Response:
         # The validator comes from the dataset versions, so a revalidation costs one small query

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from service.cursors import REST_LIMIT
 from service.errors import BadRequest, shown
-
-MAX_LIMIT = 1000
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DIGITS = re.compile(r"^\d+$")
@@ -227,11 +226,12 @@ def limit_param(default: int, what: str) -> Param:
     return Param(
         "limit",
         "integer",
-        f"Page size: how many {what} to return, 1 to {MAX_LIMIT} (default {default}).",
+        f"Page size: how many {what} to return, {REST_LIMIT.minimum} to {REST_LIMIT.maximum} "
+        f"(default {default}).",
         example=default,
         default=default,
-        minimum=1,
-        maximum=MAX_LIMIT,
+        minimum=REST_LIMIT.minimum,
+        maximum=REST_LIMIT.maximum,
     )
 
 
