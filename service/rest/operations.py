@@ -139,7 +139,7 @@ class Operation:
     async def _csv(self, request: Request, call: Call, headers: dict[str, str]) -> Response:
         # The validator comes from the dataset versions, so a revalidation costs one small query
         # and no data is read when the caller already has the current body.
-        versions = {row["name"]: row["version"] for row in await call.analytics.runs.datasets()}
+        versions = {d.name: d.version for d in await call.analytics.runs.datasets()}
         key = conditional.request_key(
             request.url.path,
             request.query_params.multi_items(),

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-import asyncpg
-
 from service.db import queries, rows
 from service.db.pool import Database
 from service.models import (
+    FundFlow,
     FuturesPosition,
     IndexListing,
     IndexShortExposure,
     MarketIndex,
     Security,
+    SqueezeInputs,
 )
 
 FLOWS = queries.load("flows")
@@ -31,13 +31,14 @@ class FlowRepository:
 
     async def periods(
         self, fund_ids: Sequence[int] | None, kind: str, today: date, bucket: date | None = None
-    ) -> list[asyncpg.Record]:
+    ) -> list[FundFlow]:
         """Every period of the funds (all funds when None), with record flags and whether it is
         over on `today`, oldest first; only the period starting on `bucket` (a day, a Monday, a
         1st) when given."""
-        return await self.db.fetch(
+        found = await self.db.fetch(
             FLOWS.periods, None if fund_ids is None else list(fund_ids), kind, bucket, today
         )
+        return rows.models(FundFlow, found)
 
     async def latest_date(self) -> date | None:
         latest: date | None = await self.db.fetchval(FLOWS.latest_flow_date)
@@ -49,16 +50,16 @@ class IndexRepository:
         self.db = db
 
     async def by_code(self, code: str) -> MarketIndex | None:
-        row = await self.db.fetchrow(INDEXES.by_code, code)
-        return None if row is None else MarketIndex(**row)
+        found = rows.models(MarketIndex, await self.db.fetch(INDEXES.by_code, code))
+        return found[0] if found else None
 
     async def page(self, after: str, limit: int, members_on: date) -> list[IndexListing]:
         """Indexes by code after `after`, with their members on `members_on`."""
-        rows = await self.db.fetch(INDEXES.page, after, limit, members_on)
-        return [IndexListing(**row) for row in rows]
+        found = await self.db.fetch(INDEXES.page, after, limit, members_on)
+        return rows.models(IndexListing, found)
 
     async def tracking_funds(self, code: str) -> list[Security]:
-        return [Security(**row) for row in await self.db.fetch(INDEXES.tracking_funds, code)]
+        return rows.models(Security, await self.db.fetch(INDEXES.tracking_funds, code))
 
     async def exposure(
         self, code: str, start: date, end: date, level_symbol: str | None
@@ -89,7 +90,8 @@ class SqueezeRepository:
         settlement: date,
         index: str | None,
         volume_windows: tuple[date, date, date],
-    ) -> list[asyncpg.Record]:
+    ) -> list[SqueezeInputs]:
         """`volume_windows`: the first days of the short-volume ratio's window, of the trend's
         recent window and of its prior window."""
-        return await self.db.fetch(SQUEEZE.inputs, known_on, settlement, index, *volume_windows)
+        found = await self.db.fetch(SQUEEZE.inputs, known_on, settlement, index, *volume_windows)
+        return rows.models(SqueezeInputs, found)
