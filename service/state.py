@@ -10,7 +10,7 @@ from starlette.requests import HTTPConnection
 if TYPE_CHECKING:
     from service.access.keys import KeyCache
     from service.access.ratelimit import RateLimiter
-    from service.analytics import Analytics
+    from service.analytics import ReadServices
     from service.cache.events import EventListener
     from service.cache.persisted import PersistedQueries
     from service.cache.runtime import ResponseCache
@@ -30,7 +30,7 @@ class Services:
     db: Database
     redis: RedisClient
     embedded: EmbeddedServers
-    analytics: Analytics
+    analytics: ReadServices
     graphql: GraphQLEngine
     metrics: Metrics
     keys: KeyCache

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from service.analytics import calendar
-from service.db.repositories.analytics import FlowRepository
+from service.db.repositories.flows import FlowRepository
 from service.errors import BadRequest
 from service.models import FlowRecords, FundFlow, Security
 

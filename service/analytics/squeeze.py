@@ -35,7 +35,7 @@ from datetime import date
 
 from service.analytics import calendar
 from service.analytics.fund_kinds import FundKind, fund_kind
-from service.db.repositories.analytics import SqueezeRepository
+from service.db.repositories.squeeze import SqueezeRepository
 from service.errors import BadRequest
 from service.models import ScoreFactor, SqueezeCandidate, SqueezeInputs, SqueezeScreen
 

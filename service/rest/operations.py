@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from service import conditional
-from service.analytics import Analytics
+from service.analytics import ReadServices
 from service.rest.negotiation import CSV, JSON, negotiate
 from service.rest.params import FORMAT, Param, parse_request
 from service.rest.resources import Resource
@@ -48,7 +48,7 @@ path cannot break out of the `Link: <...>` syntax."""
 class Call:
     """What a handler gets: the analytics layer, typed arguments, and the date defaults use."""
 
-    analytics: Analytics
+    analytics: ReadServices
     args: Mapping[str, Any]
     today: date
 
