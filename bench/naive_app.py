@@ -9,13 +9,13 @@ from typing import Any
 
 from strawberry.asgi import GraphQL
 
-from service.analytics import Analytics
+from service.analytics import ReadServices
 from service.db.pool import Database
 from service.graphql.context import Context
 from service.graphql.schema import schema
 
 _db = Database(os.environ["DATABASE_URL"], min_size=2, max_size=10)
-_analytics = Analytics.over(_db)
+_analytics = ReadServices.over(_db)
 
 
 class NaiveGraphQL(GraphQL[Context, None]):

@@ -30,44 +30,24 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bench.ingest import admin, fresh_database
 from bench.support import SHORTFLOW, server_url
 from service.analytics import calendar
+from service.sync.replay import Answer, Script, serving
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def replay(files: dict[str, bytes]) -> tuple[ThreadingHTTPServer, list[str]]:
-    """A server on 127.0.0.1 answering `files` by path and 403 for anything else (as FINRA)."""
-    asked: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            asked.append(self.path)
-            body = files.get(urlsplit(self.path).path)
-            if body is None:
-                self.send_response(403)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, asked
+def replay(files: dict[str, bytes]) -> Script:
+    """Answers for the replay server: `files` by path and 403 for anything else (as FINRA)."""
+    script = Script(missing=Answer(403))
+    for path, body in files.items():
+        script.on(path, Answer(body=body))
+    return script
 
 
 def run_sync(database_url: str, base: str, home: Path, *args: str) -> float:
@@ -113,8 +93,7 @@ def main() -> None:
     finra = (SHARED / "finra-short-interest" / "shrt20260731.csv").read_bytes()
     with tempfile.TemporaryDirectory() as directory:
         home = Path(directory)
-        http, asked = replay({"/equity/otcmarket/biweekly/shrt20260731.csv": finra})
-        base = f"http://127.0.0.1:{http.server_port}"
+        script = replay({"/equity/otcmarket/biweekly/shrt20260731.csv": finra})
         url = asyncio.run(fresh_database(server, "sync_finra"))
         window = (
             "--source",
@@ -124,17 +103,16 @@ def main() -> None:
             "--until",
             "2026-07-31",
         )
-        seconds = run_sync(url, base, home / "a", *window)
-        rows.append(("FINRA cycle 2026-07-31, empty database", len(asked), seconds))
-        asked.clear()
-        seconds = run_sync(url, base, home / "a", *window)
-        rows.append(("the same sync again (nothing to fetch)", len(asked), seconds))
-        http.shutdown()
+        with serving(script) as base:
+            seconds = run_sync(url, base, home / "a", *window)
+            rows.append(("FINRA cycle 2026-07-31, empty database", len(script.requests), seconds))
+            script.requests.clear()
+            seconds = run_sync(url, base, home / "a", *window)
+            rows.append(("the same sync again (nothing to fetch)", len(script.requests), seconds))
         asyncio.run(admin(server, f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)"))
 
         files, trading = regsho_year(args.days)
-        http, asked = replay(files)
-        base = f"http://127.0.0.1:{http.server_port}"
+        script = replay(files)
         url = asyncio.run(fresh_database(server, "sync_regsho"))
         window = (
             "--source",
@@ -144,11 +122,15 @@ def main() -> None:
             "--until",
             f"{trading[-1]}",
         )
-        seconds = run_sync(url, base, home / "b", *window)
+        with serving(script) as base:
+            seconds = run_sync(url, base, home / "b", *window)
         rows.append(
-            (f"Reg SHO, {len(trading)} days of CNMS (+5 facilities 403)", len(asked), seconds)
+            (
+                f"Reg SHO, {len(trading)} days of CNMS (+5 facilities 403)",
+                len(script.requests),
+                seconds,
+            )
         )
-        http.shutdown()
         asyncio.run(admin(server, f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)"))
 
     print(f"\n{'sync':<52} {'requests':>9} {'seconds':>8}")

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 
 from service.access.keys import KeyCache, revocation_channel
 from service.access.ratelimit import RateLimiter
-from service.analytics import Analytics
+from service.analytics import ReadServices
 from service.cache.datasets import DatasetVersions
 from service.cache.events import EventListener
 from service.cache.keys import remember_documents
@@ -65,7 +65,7 @@ async def running_services(settings: Settings, metrics: Metrics) -> AsyncIterato
         db=db,
         redis=redis,
         embedded=embedded,
-        analytics=Analytics.over(db, resolved.index_level_symbols),
+        analytics=ReadServices.over(db, resolved.index_level_symbols),
         graphql=GraphQLEngine(
             schema,
             Limits(cost_budget=resolved.query_cost_budget, max_depth=resolved.query_max_depth),

@@ -155,9 +155,9 @@ async def metrics_endpoint(request: Request) -> Response:
         rows = None  # a scrape must answer while Postgres is away
     if rows is not None:
         for row in rows:
-            metrics.ingest_runs.labels(row["kind"], row["status"]).set(row["runs"])
-            if row["last_finished"] is not None and row["status"] == "applied":
-                metrics.ingest_last.labels(row["kind"]).set(row["last_finished"].timestamp())
+            metrics.ingest_runs.labels(row.kind, row.status).set(row.runs)
+            if row.last_finished is not None and row.status == "applied":
+                metrics.ingest_last.labels(row.kind).set(row.last_finished.timestamp())
     return Response(
         metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"}
     )

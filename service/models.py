@@ -14,7 +14,7 @@ checked by name, then built positionally; tests/db/test_query_columns.py checks 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(slots=True)
@@ -311,3 +311,93 @@ class SqueezeScreen:
 class SettlementDate:
     settlement_date: date
     publication_date: date
+
+
+# -- Rows the repositories return besides the served records (ingest runs, dataset versions,
+# the squeeze screen's inputs): built with `service.db.rows.models` like the records above.
+
+
+@dataclass(slots=True)
+class IngestRun:
+    """One ingest attempt (ingest.sql `recent_runs`, `run_by_id`)."""
+
+    id: int
+    kind: str
+    format: str | None
+    file_name: str
+    status: str
+    """'applied' or 'failed'."""
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rows_skipped: int
+    started_at: datetime
+    finished_at: datetime | None
+    error: str | None
+
+
+@dataclass(slots=True)
+class RejectedRow:
+    """A line of an ingested file that was not accepted, and why (ingest.sql `run_rejects`)."""
+
+    line_number: int
+    raw: str
+    reason: str
+
+
+@dataclass(slots=True)
+class DatasetStatus:
+    """A dataset's version, bumped by every ingest that changes it (ingest.sql `dataset_status`)."""
+
+    name: str
+    version: int
+    updated_at: datetime
+
+
+@dataclass(slots=True)
+class RunCount:
+    """Ingest runs of a kind and status, and when the newest finished (ingest.sql `run_counts`)."""
+
+    kind: str
+    status: str
+    runs: int
+    last_finished: datetime | None
+
+
+@dataclass(slots=True)
+class SqueezeInputs(Security):
+    """One security's inputs to the squeeze screen (squeeze.sql `inputs`): the security's columns,
+    its position, and each factor's value computed by the metric functions (None: no data)."""
+
+    short_interest: int
+    average_daily_volume: int
+    float_value: int | None
+    short_percent_of_float: float | None
+    shares_outstanding: int | None
+    short_percent_of_shares_outstanding: float | None
+    days_to_cover: float | None
+    short_interest_change_percent: float | None
+    short_volume_ratio: float | None
+    short_volume_trend: float | None
+    price_change_since_settlement: float | None
+    fails_to_deliver: float | None
+    average_dollar_volume_usd: float | None
+    market_cap_usd: float | None
+
+    @property
+    def security(self) -> Security:
+        """The security alone (the records served carry a `Security`, not these inputs)."""
+        return Security(
+            self.id,
+            self.symbol,
+            self.name,
+            self.type,
+            self.market_class,
+            self.type_source,
+            self.listing_exchange,
+        )
+
+    def value(self, name: str) -> float | None:
+        """The value of the factor or floor column `name`."""
+        found: float | None = getattr(self, name)
+        return found

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from service.access.keys import KeyCache
     from service.access.middleware import Caller
     from service.access.ratelimit import RateLimiter
-    from service.analytics import Analytics
+    from service.analytics import ReadServices
     from service.cache.events import EventListener
     from service.cache.persisted import PersistedQueries
     from service.cache.runtime import ResponseCache
@@ -32,7 +32,7 @@ class Services:
     db: Database
     redis: RedisClient
     embedded: EmbeddedServers
-    analytics: Analytics
+    analytics: ReadServices
     graphql: GraphQLEngine
     metrics: Metrics
     keys: KeyCache

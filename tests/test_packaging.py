@@ -2,29 +2,58 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
+from typing import Any
+
+from setuptools.config.expand import find_packages
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_every_service_directory_is_a_listed_package() -> None:
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    listed = set(config["tool"]["setuptools"]["packages"])
-    on_disk = {
-        ".".join(path.relative_to(ROOT).parts)
-        for path in (ROOT / "service").rglob("*")
-        if path.is_dir() and path.name != "__pycache__"
-    } | {"service"}
-    assert on_disk - listed == set(), "add these to [tool.setuptools] packages"
-    assert config["tool"]["setuptools"]["package-dir"]["service.migrations"] == "migrations"
+def _setuptools_config() -> dict[str, Any]:
+    config: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
+    return config["setuptools"]
+
+
+def _packages_found() -> set[str]:
+    """The packages a built wheel holds: what setuptools' `packages.find` finds in the checkout
+    (the function the build runs on the same configuration)."""
+    find = dict(_setuptools_config()["packages"]["find"])
+    return set(find_packages(root_dir=str(ROOT), **find))
+
+
+def _folders_on_disk() -> set[str]:
+    """Every folder under service/ that holds a file, as a package name; the symlinked
+    migrations folder included (os.walk follows it as the build does)."""
+    found = set()
+    for folder, dirs, files in os.walk(ROOT / "service", followlinks=True):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        if files:
+            found.add(".".join(Path(folder).relative_to(ROOT).parts))
+    return found
+
+
+def test_every_service_folder_is_a_package_of_the_wheel() -> None:
+    missing = _folders_on_disk() - _packages_found()
+    assert missing == set(), "[tool.setuptools.packages.find] does not find these"
+
+
+def test_the_migrations_ship_as_service_migrations() -> None:
+    assert "service.migrations" in _packages_found()
+    shipped = ROOT / "service" / "migrations"
+    assert shipped.is_symlink()
+    assert shipped.resolve() == (ROOT / "migrations").resolve()
 
 
 def test_every_sql_file_under_service_is_package_data() -> None:
     """A source's queries.sql ships with the wheel (an installed service must ingest)."""
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    data = config["tool"]["setuptools"]["package-data"]
-    for path in (ROOT / "service").rglob("*.sql"):
-        package = ".".join(path.parent.relative_to(ROOT).parts)
+    data = _setuptools_config()["package-data"]
+    for folder, _, files in os.walk(ROOT / "service", followlinks=True):
+        package = ".".join(Path(folder).relative_to(ROOT).parts)
         patterns = [*data.get(package, []), *data.get("*", [])]
-        assert any(path.match(pattern) for pattern in patterns), f"{path}: add to package-data"
+        for name in files:
+            if name.endswith(".sql"):
+                path = Path(folder) / name
+                assert any(path.match(p) for p in patterns), f"{path}: add to package-data"

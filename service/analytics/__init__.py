@@ -1,7 +1,8 @@
 """Derived metrics and the services both APIs call (one computation per metric).
 
-`Analytics` bundles the services over one Database; the app builds it once at start-up and both
-the GraphQL resolvers and the REST routes use it, so a metric has exactly one implementation.
+`ReadServices` holds the repositories and services over one Database that both APIs read through;
+the app builds it once at start-up and both the GraphQL resolvers and the REST routes use it, so a
+metric has exactly one implementation.
 """
 
 from __future__ import annotations
@@ -15,18 +16,22 @@ from service.analytics.series import SeriesService
 from service.analytics.short_interest import ShortInterestService
 from service.analytics.squeeze import SqueezeService
 from service.db.pool import Database
-from service.db.repositories.analytics import FlowRepository, IndexRepository, SqueezeRepository
+from service.db.repositories.flows import FlowRepository
+from service.db.repositories.indexes import IndexRepository
 from service.db.repositories.market_data import MarketDataRepository
 from service.db.repositories.runs import RunRepository
 from service.db.repositories.screens import ScreenRepository
 from service.db.repositories.securities import SecurityRepository
 from service.db.repositories.short_interest import ShortInterestRepository
+from service.db.repositories.squeeze import SqueezeRepository
 from service.errors import NotFound, shown
 from service.models import MarketIndex
 
 
 @dataclass(frozen=True)
-class Analytics:
+class ReadServices:
+    """The repositories and analytics services both APIs read through (`Services.analytics`)."""
+
     securities: SecurityRepository
     indexes: IndexRepository
     short_interest: ShortInterestService
@@ -46,7 +51,9 @@ class Analytics:
         return found
 
     @classmethod
-    def over(cls, db: Database, index_level_symbols: Mapping[str, str] | None = None) -> Analytics:
+    def over(
+        cls, db: Database, index_level_symbols: Mapping[str, str] | None = None
+    ) -> ReadServices:
         """The services over `db`; `index_level_symbols` (index code -> price symbol of its
         level, SHORTFLOW_INDEX_LEVEL_SYMBOLS) turns futures contracts into dollars: an index
         without one has null dollar futures figures."""

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from service.analytics.calendar import EARLIEST, LATEST
-from service.db.repositories.analytics import IndexRepository
+from service.db.repositories.indexes import IndexRepository
 from service.models import FuturesPosition, IndexShortExposure
 
 

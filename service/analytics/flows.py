@@ -5,33 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-import asyncpg
-
 from service.analytics import calendar
-from service.db.repositories.analytics import FlowRepository
+from service.db.repositories.flows import FlowRepository
 from service.errors import BadRequest
 from service.models import FlowRecords, FundFlow, Security
 
 PERIODS = ("day", "week", "month")
 DIRECTIONS = ("inflow", "outflow")
-
-
-def _flow(row: asyncpg.Record, period: str) -> FundFlow:
-    return FundFlow(
-        symbol=row["symbol"],
-        period=period,
-        period_start=row["period_start"],
-        period_end=row["period_end"],
-        flow_usd=row["flow_usd"],
-        source=row["source"],
-        shares_outstanding=row["shares_outstanding"],
-        nav=row["nav"],
-        is_record_inflow=row["is_record_inflow"],
-        is_record_outflow=row["is_record_outflow"],
-        days_reported=row["days_reported"],
-        trading_days=row["trading_days"],
-        complete=row["complete"],
-    )
 
 
 def _check_period(period: str) -> None:
@@ -57,19 +37,18 @@ class FlowService:
     ) -> list[FundFlow]:
         """The fund's flows per period overlapping [start, end], oldest first."""
         _check_period(period)
-        rows = await self.repository.periods([fund.id], period, today)
+        flows = await self.repository.periods([fund.id], period, today)
         return [
-            _flow(row, period)
-            for row in rows
-            if (start is None or row["period_end"] >= start)
-            and (end is None or row["period_start"] <= end)
+            flow
+            for flow in flows
+            if (start is None or flow.period_end >= start)
+            and (end is None or flow.period_start <= end)
         ]
 
     async def records(self, fund: Security, period: str, today: date) -> FlowRecords:
         """The largest inflow and outflow period of the fund's history."""
         _check_period(period)
-        rows = await self.repository.periods([fund.id], period, today)
-        flows = [_flow(row, period) for row in rows]
+        flows = await self.repository.periods([fund.id], period, today)
         inflows = [f for f in flows if f.flow_usd > 0]
         outflows = [f for f in flows if f.flow_usd < 0]
         return FlowRecords(
@@ -89,8 +68,7 @@ class FlowService:
         if day is None:
             return []
         start, end = period_bounds(period, day)
-        rows = await self.repository.periods(None, period, today, start)
-        in_period = _within((_flow(row, period) for row in rows), start, end)
+        in_period = _within(await self.repository.periods(None, period, today, start), start, end)
         if direction == "inflow":
             chosen = sorted((f for f in in_period if f.flow_usd > 0), key=lambda f: -f.flow_usd)
         else:

@@ -33,13 +33,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-import asyncpg
-
 from service.analytics import calendar
 from service.analytics.fund_kinds import FundKind, fund_kind
-from service.db.repositories.analytics import SqueezeRepository
+from service.db.repositories.squeeze import SqueezeRepository
 from service.errors import BadRequest
-from service.models import ScoreFactor, Security, SqueezeCandidate, SqueezeScreen
+from service.models import ScoreFactor, SqueezeCandidate, SqueezeInputs, SqueezeScreen
 
 VOLUME_WINDOW_TRADING_DAYS = 20
 TREND_RECENT_TRADING_DAYS = 10
@@ -97,9 +95,9 @@ def score(
     return round(sum(f.contribution for f in factors), 2), tuple(factors)
 
 
-def factors_for(row: asyncpg.Record) -> tuple[Factor, ...]:
+def factors_for(row: SqueezeInputs) -> tuple[Factor, ...]:
     """The float-based factors when a float is known, else those on shares outstanding."""
-    return FACTORS if row["float_value"] else FACTORS_WITHOUT_FLOAT
+    return FACTORS if row.float_value else FACTORS_WITHOUT_FLOAT
 
 
 @dataclass(frozen=True)
@@ -125,31 +123,32 @@ def check_floors(floors: Floors) -> None:
             raise BadRequest(f"{name} must be between 0 and {MAX_FLOOR_USD:,.0f}, not {floor}")
 
 
-def below_floor(row: asyncpg.Record, floors: Floors) -> str | None:
+def below_floor(row: SqueezeInputs, floors: Floors) -> str | None:
     """The floor a security does not reach (or cannot show it reaches), or None."""
     for name, floor in (
         ("market_cap_usd", floors.market_cap_usd),
         ("average_dollar_volume_usd", floors.average_dollar_volume_usd),
     ):
-        if floor is not None and (row[name] is None or row[name] < floor):
+        value = row.value(name)
+        if floor is not None and (value is None or value < floor):
             return f"below_min_{name}"
     return None
 
 
-def exclusion(row: asyncpg.Record, excluded_kinds: frozenset[FundKind]) -> str | None:
+def exclusion(row: SqueezeInputs, excluded_kinds: frozenset[FundKind]) -> str | None:
     """Why a security cannot be scored, or else why it is left out on request (its fund kind:
     counted only among the securities that could be scored), or None."""
-    if row["float_value"]:
-        base, named = row["float_value"], "float"
-    elif row["shares_outstanding"]:
-        base, named = row["shares_outstanding"], "shares_outstanding"
+    if row.float_value:
+        base, named = row.float_value, "float"
+    elif row.shares_outstanding:
+        base, named = row.shares_outstanding, "shares_outstanding"
     else:
         return "no_share_count"
-    if row["short_interest"] > 2 * base:
+    if row.short_interest > 2 * base:
         return f"short_exceeds_twice_{named}"
-    if row["average_daily_volume"] == 0:
+    if row.average_daily_volume == 0:
         return "no_volume"
-    kind = fund_kind(row["type"], row["name"]) if excluded_kinds else None
+    kind = fund_kind(row.type, row.name) if excluded_kinds else None
     return kind.value if kind is not None and kind in excluded_kinds else None
 
 
@@ -187,25 +186,17 @@ class SqueezeService:
                 continue
             # The inputs query computes each factor's value with the metric functions.
             factor_set = factors_for(row)
-            values = {factor.name: row[factor.name] for factor in factor_set}
+            values = {factor.name: row.value(factor.name) for factor in factor_set}
             total, factors = score(values, factor_set)
             candidates.append(
                 SqueezeCandidate(
-                    security=Security(
-                        row["id"],
-                        row["symbol"],
-                        row["name"],
-                        row["type"],
-                        row["market_class"],
-                        row["type_source"],
-                        row["listing_exchange"],
-                    ),
+                    security=row.security,
                     as_of=as_of,
                     settlement_date=settlement,
                     score=total,
                     factors=factors,
-                    short_percent_of_float=row["short_percent_of_float"],
-                    short_percent_of_shares_outstanding=row["short_percent_of_shares_outstanding"],
+                    short_percent_of_float=row.short_percent_of_float,
+                    short_percent_of_shares_outstanding=row.short_percent_of_shares_outstanding,
                     days_to_cover=values["days_to_cover"],
                 )
             )

@@ -210,10 +210,10 @@ def runs(ctx: click.Context, limit: int) -> None:
         try:
             for run in await RunRepository(db).recent(limit):
                 click.echo(
-                    f"{run['id']:>6}  {run['started_at']:%Y-%m-%d %H:%M:%S}  {run['status']:<7}  "
-                    f"{run['kind']:<14} {run['file_name']}  read={run['rows_read']} "
-                    f"accepted={run['rows_accepted']} rejected={run['rows_rejected']}"
-                    + (f"  error: {printable(run['error'])}" if run["error"] else "")
+                    f"{run.id:>6}  {run.started_at:%Y-%m-%d %H:%M:%S}  {run.status:<7}  "
+                    f"{run.kind:<14} {run.file_name}  read={run.rows_read} "
+                    f"accepted={run.rows_accepted} rejected={run.rows_rejected}"
+                    + (f"  error: {printable(run.error)}" if run.error else "")
                 )
         finally:
             await db.close()
@@ -239,10 +239,10 @@ def show_run(env: Environment, run_id: int, limit: int) -> None:
             if run is None:
                 return False
             click.echo(
-                f"run {run['id']}: {run['kind']} {printable(run['file_name'])}, {run['status']}, "
-                f"read={run['rows_read']} accepted={run['rows_accepted']} "
-                f"rejected={run['rows_rejected']}"
-                + (f"  error: {printable(run['error'])}" if run["error"] else "")
+                f"run {run.id}: {run.kind} {printable(run.file_name)}, {run.status}, "
+                f"read={run.rows_read} accepted={run.rows_accepted} "
+                f"rejected={run.rows_rejected}"
+                + (f"  error: {printable(run.error)}" if run.error else "")
             )
             rejects = await runs.rejects(run_id, limit)
             if not rejects:
@@ -251,8 +251,7 @@ def show_run(env: Environment, run_id: int, limit: int) -> None:
                 # Raw rows are the file's own bytes: escaped, so a NUL or an escape sequence
                 # in a file cannot reach the terminal.
                 click.echo(
-                    f"line {row['line_number']}: {printable(row['reason'])}\n"
-                    f"    {printable(row['raw'])}"
+                    f"line {row.line_number}: {printable(row.reason)}\n    {printable(row.raw)}"
                 )
         finally:
             await db.close()

@@ -467,7 +467,7 @@ class Database:
         return await self._read(lambda conn: _plain_read(conn, conn.fetchval(sql, *args)))
 
     async def ping(self, within: float = 1.0) -> None:
-        """Raise DatabaseUnavailable unless Postgres answers `SELECT 1` within `within` seconds.
+        """Raise DatabaseUnavailable unless Postgres answers the ping within `within` seconds.
 
         A pool whose every connection is taken is serving queries, not down: the ping then
         returns without queueing (a hung server is caught by those queries' own timeouts)."""

@@ -16,7 +16,7 @@ from typing import TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
-from service.analytics import Analytics
+from service.analytics import ReadServices
 from service.models import Security, ShortInterestPoint
 
 DatedKey = tuple[int, date]
@@ -60,7 +60,7 @@ class SharedLoader(DataLoader[K, V]):
 
 @dataclass
 class Context:
-    analytics: Analytics
+    analytics: ReadServices
     today: date
     latest_short_interest: SharedLoader[DatedKey, ShortInterestPoint | None] = field(init=False)
     share_counts: SharedLoader[DatedKey, tuple[int | None, int | None]] = field(init=False)

@@ -1038,10 +1038,8 @@ class Query:
 
     @strawberry.field(description="Each dataset's version and last update (freshness).")
     async def datasets(self, info: GraphQLInfo) -> list[Dataset]:
-        rows = await info.context.analytics.runs.datasets()
-        return [
-            Dataset(name=r["name"], version=r["version"], updated_at=r["updated_at"]) for r in rows
-        ]
+        found = await info.context.analytics.runs.datasets()
+        return [Dataset(name=d.name, version=d.version, updated_at=d.updated_at) for d in found]
 
     @strawberry.field(description="FINRA's settlement and publication dates of a year.")
     def settlement_calendar(

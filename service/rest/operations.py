@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from service import conditional
-from service.analytics import Analytics
+from service.analytics import ReadServices
 from service.rest.negotiation import CSV, JSON, negotiate
 from service.rest.params import FORMAT, Param, parse_request
 from service.rest.resources import Resource
@@ -49,7 +49,7 @@ path cannot break out of the `Link: <...>` syntax."""
 class Call:
     """What a handler gets: the analytics layer, typed arguments, and the date defaults use."""
 
-    analytics: Analytics
+    analytics: ReadServices
     args: Mapping[str, Any]
     today: date
 
@@ -140,7 +140,7 @@ class Operation:
     async def _csv(self, request: Request, call: Call, headers: dict[str, str]) -> Response:
         # The validator comes from the dataset versions, so a revalidation costs one small query
         # and no data is read when the caller already has the current body.
-        versions = {row["name"]: row["version"] for row in await call.analytics.runs.datasets()}
+        versions = {d.name: d.version for d in await call.analytics.runs.datasets()}
         key = conditional.request_key(
             request.url.path,
             request.query_params.multi_items(),

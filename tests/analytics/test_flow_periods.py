@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from service.analytics import Analytics
+from service.analytics import ReadServices
 from service.db.pool import Database
 from service.demo.files import write_csv
 from service.ingest.base import IngestOptions
@@ -53,22 +53,22 @@ def flows_url(db_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture
-async def analytics(flows_url: str) -> AsyncIterator[Analytics]:
+async def analytics(flows_url: str) -> AsyncIterator[ReadServices]:
     db = Database(flows_url, min_size=1, max_size=2)
     await db.open()
     try:
-        yield Analytics.over(db)
+        yield ReadServices.over(db)
     finally:
         await db.close()
 
 
-async def _fund(analytics: Analytics, symbol: str) -> Security:
+async def _fund(analytics: ReadServices, symbol: str) -> Security:
     found = await analytics.securities.by_symbol(symbol)
     assert found is not None
     return found
 
 
-async def test_a_week_that_has_not_ended_says_so(analytics: Analytics) -> None:
+async def test_a_week_that_has_not_ended_says_so(analytics: ReadServices) -> None:
     weeks = await analytics.flows.flows(await _fund(analytics, "AAA"), "week", None, None, TODAY)
     summary = [
         (w.period_end, w.flow_usd, w.days_reported, w.trading_days, w.complete) for w in weeks
@@ -81,7 +81,7 @@ async def test_a_week_that_has_not_ended_says_so(analytics: Analytics) -> None:
 
 
 async def test_a_month_is_complete_when_its_last_trading_day_is_reported(
-    analytics: Analytics,
+    analytics: ReadServices,
 ) -> None:
     months = await analytics.flows.flows(await _fund(analytics, "AAA"), "month", None, None, TODAY)
     assert [(m.period_end, m.complete) for m in months] == [
@@ -95,7 +95,7 @@ async def test_a_month_is_complete_when_its_last_trading_day_is_reported(
     assert [m.complete for m in earlier] == [False, False]
 
 
-async def test_leaders_default_to_the_last_complete_period(analytics: Analytics) -> None:
+async def test_leaders_default_to_the_last_complete_period(analytics: ReadServices) -> None:
     leaders = await analytics.flows.leaders("week", "inflow", None, 10, TODAY)
     assert [(f.symbol, f.period_end, f.flow_usd) for f in leaders] == [
         ("AAA", date(2026, 11, 27), 175.0),
@@ -112,7 +112,7 @@ async def test_leaders_default_to_the_last_complete_period(analytics: Analytics)
     assert {f.period_end for f in months} == {date(2026, 11, 30)}
 
 
-async def test_a_funds_first_period_is_not_a_record(analytics: Analytics) -> None:
+async def test_a_funds_first_period_is_not_a_record(analytics: ReadServices) -> None:
     aaa = await _fund(analytics, "AAA")
     days = await analytics.flows.flows(aaa, "day", None, None, TODAY)
     assert [d.is_record_inflow for d in days] == [False, False, True, False, False, True, False]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from service.analytics import Analytics
+from service.analytics import ReadServices
 from service.db.pool import Database
 from service.demo.files import write_csv
 from service.ingest.base import IngestOptions
@@ -62,7 +62,7 @@ async def _answers(url: str, files: list[File]) -> dict[str, Any]:
         for path, kind, options in files:
             outcome = await ingest_file(db, path, kind, IngestOptions(**options))
             assert outcome.status == "applied", (path.name, outcome.error)
-        analytics = Analytics.over(db)
+        analytics = ReadServices.over(db)
         series = await analytics.exposure.series("R2000", None, None)
         return {
             "exposure": [asdict(point) for point in series],

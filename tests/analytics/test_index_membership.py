@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from service.analytics import Analytics
+from service.analytics import ReadServices
 from service.db.pool import Database
 from service.demo.files import Holding, write_csv, write_ishares_holdings
 from service.ingest.base import IngestOptions
@@ -67,7 +67,7 @@ async def _membership(url: str, files: list[File]) -> dict[date, set[str]]:
         for path, kind, options in files:
             outcome = await ingest_file(db, path, kind, options)
             assert outcome.status == "applied", (path.name, outcome.error)
-        securities = Analytics.over(db).securities
+        securities = ReadServices.over(db).securities
         return {
             day: {
                 s.symbol

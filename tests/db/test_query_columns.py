@@ -11,15 +11,22 @@ import asyncpg
 import pytest
 
 from service.db import queries, rows
+from service.db.repositories.keys import ApiKey
 from service.models import (
+    DatasetStatus,
+    FundFlow,
     FuturesPosition,
     IndexListing,
     IndexShortExposure,
+    IngestRun,
     MarketIndex,
     PriceBar,
+    RejectedRow,
+    RunCount,
     Security,
     ShortInterestPoint,
     ShortVolumeDay,
+    SqueezeInputs,
 )
 
 MODEL_QUERIES = [
@@ -33,6 +40,17 @@ MODEL_QUERIES = [
     ("indexes", "page", IndexListing),
     ("exposure", "series", IndexShortExposure),
     ("futures", "positioning", FuturesPosition),
+    ("flows", "periods", FundFlow),
+    ("squeeze", "inputs", SqueezeInputs),
+    ("ingest", "recent_runs", IngestRun),
+    ("ingest", "run_by_id", IngestRun),
+    ("ingest", "run_rejects", RejectedRow),
+    ("ingest", "dataset_status", DatasetStatus),
+    ("ingest", "run_counts", RunCount),
+    ("keys", "create", ApiKey),
+    ("keys", "list", ApiKey),
+    ("keys", "revoke", ApiKey),
+    ("keys", "by_hash", ApiKey),
 ]
 
 

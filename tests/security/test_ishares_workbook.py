@@ -1,6 +1,6 @@
 """The iShares fund download is XML from the network: what an attacker (or a broken mirror) can
-put in it, and what the ingest does with it. Workbooks here are built by the test in the layout
-of the real download (../shared/data/ishares/IWM_fund_xls_*_excerpt.xml)."""
+put in it, and what the ingest does with it. Workbooks are built by tests/support/workbooks.py in
+the layout of the real download (../shared/data/ishares/IWM_fund_xls_*_excerpt.xml)."""
 
 from __future__ import annotations
 
@@ -14,22 +14,7 @@ import pytest
 from service.db.pool import Database
 from service.ingest.base import IngestOptions
 from service.ingest.pipeline import IngestOutcome, ingest_file
-
-NS = 'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"'
-HEADER = ("As Of", "NAV per Share", "Ex-Dividends", "Shares Outstanding")
-
-
-def row(*values: str) -> str:
-    cells = "".join(f'<ss:Cell><ss:Data ss:Type="String">{v}</ss:Data></ss:Cell>' for v in values)
-    return f"<ss:Row>{cells}</ss:Row>\n"
-
-
-def workbook(rows: str, prologue: str = "") -> str:
-    return (
-        f'<?xml version="1.0"?>\n{prologue}<ss:Workbook {NS}>\n'
-        '<ss:Worksheet ss:Name="Historical">\n<ss:Table>\n'
-        f"{row(*HEADER)}{rows}</ss:Table>\n</ss:Worksheet>\n</ss:Workbook>\n"
-    )
+from tests.support.workbooks import historical_workbook, spreadsheet_row
 
 
 @pytest.fixture
@@ -50,7 +35,9 @@ async def test_an_entity_bomb_is_refused_before_any_expansion(db: Database, tmp_
         f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">\n' if i else '<!ENTITY lol0 "lol">\n'
         for i in range(10)
     )
-    bomb = workbook(row("Dec 24, 2025", "&lol9;", "--", "1"), f"<!DOCTYPE lolz [\n{lol}]>\n")
+    bomb = historical_workbook(
+        spreadsheet_row("Dec 24, 2025", "&lol9;", "--", "1"), f"<!DOCTYPE lolz [\n{lol}]>\n"
+    )
     started = time.perf_counter()
     outcome = await ingest(db, tmp_path / "bomb.xml", bomb)
     assert time.perf_counter() - started < 5  # 10^9 "lol"s were never built
@@ -63,8 +50,8 @@ async def test_an_entity_bomb_is_refused_before_any_expansion(db: Database, tmp_
 async def test_an_external_entity_is_refused(db: Database, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     await asyncio.to_thread(secret.write_text, "42")
-    xxe = workbook(
-        row("Dec 24, 2025", "&x;", "--", "1"),
+    xxe = historical_workbook(
+        spreadsheet_row("Dec 24, 2025", "&x;", "--", "1"),
         f'<!DOCTYPE w [<!ENTITY x SYSTEM "file://{secret}">]>\n',
     )
     outcome = await ingest(db, tmp_path / "xxe.xml", xxe)
@@ -79,7 +66,9 @@ async def test_an_undeclared_entity_is_not_taken_for_a_bare_ampersand(
     """Bare `&`s are escaped (the real file has them in URLs); a reference is left as it is, so
     an undeclared one fails the parse instead of being read as text."""
     outcome = await ingest(
-        db, tmp_path / "ref.xml", workbook(row("Dec 24, 2025", "&nav;", "--", "1"))
+        db,
+        tmp_path / "ref.xml",
+        historical_workbook(spreadsheet_row("Dec 24, 2025", "&nav;", "--", "1")),
     )
     assert outcome.status == "failed"
     assert outcome.error is not None
@@ -87,10 +76,10 @@ async def test_an_undeclared_entity_is_not_taken_for_a_bare_ampersand(
 
 
 async def test_an_oversized_cell_is_rejected_with_its_reason(db: Database, tmp_path: Path) -> None:
-    rows = row("Dec 23, 2025", "251.959956", "--", "302300000") + row(
+    rows = spreadsheet_row("Dec 23, 2025", "251.959956", "--", "302300000") + spreadsheet_row(
         "Dec 24, 2025", "252.6" + "0" * 100_000, "--", "304650000"
     )
-    outcome = await ingest(db, tmp_path / "big.xml", workbook(rows))
+    outcome = await ingest(db, tmp_path / "big.xml", historical_workbook(rows))
     assert outcome.status == "applied", outcome.error
     assert outcome.rows_rejected == 1
     assert "more than 64 characters" in outcome.rejects[0].reason
@@ -98,9 +87,9 @@ async def test_an_oversized_cell_is_rejected_with_its_reason(db: Database, tmp_p
 
 
 async def test_a_renamed_column_fails_loudly(db: Database, tmp_path: Path) -> None:
-    drifted = workbook(row("Dec 24, 2025", "252.645908", "--", "304650000")).replace(
-        "NAV per Share", "NAV"
-    )
+    drifted = historical_workbook(
+        spreadsheet_row("Dec 24, 2025", "252.645908", "--", "304650000")
+    ).replace("NAV per Share", "NAV")
     outcome = await ingest(db, tmp_path / "drift.xml", drifted)
     assert outcome.status == "failed"
     assert outcome.error is not None
@@ -110,7 +99,9 @@ async def test_a_renamed_column_fails_loudly(db: Database, tmp_path: Path) -> No
 async def test_a_workbook_without_the_historical_worksheet_fails_loudly(
     db: Database, tmp_path: Path
 ) -> None:
-    other = workbook(row("Dec 24, 2025", "1", "--", "1")).replace("Historical", "Holdings")
+    other = historical_workbook(spreadsheet_row("Dec 24, 2025", "1", "--", "1")).replace(
+        "Historical", "Holdings"
+    )
     outcome = await ingest(db, tmp_path / "other.xml", other)
     assert outcome.status == "failed"
     assert outcome.error is not None

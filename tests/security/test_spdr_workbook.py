@@ -1,5 +1,6 @@
 """The SPDR NAV history is an .xlsx (a zip of XML) from the network: a bomb in either layer, a
-reference to nothing, a wrong layout. Workbooks built by the test (no real file exists)."""
+reference to nothing, a wrong layout. Workbooks built by tests/support/workbooks.py (no real file
+exists)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from service.db.pool import Database
 from service.ingest.base import IngestOptions
 from service.ingest.pipeline import IngestOutcome, ingest_file
 from service.ingest.xlsx import MAX_PART_BYTES
-from tests.sync.test_sync_spdr import CONTENT_TYPES, nav_history, workbook
+from tests.support.workbooks import CONTENT_TYPES, spdr_nav_history, xlsx, xlsx_parts
 
 HEADER: list[str | float] = ["Date", "NAV", "Shares Outstanding", "Total Net Assets"]
 
@@ -35,12 +36,14 @@ async def ingest(db: Database, path: Path, body: bytes) -> IngestOutcome:
 
 
 async def test_a_sheet_inflating_past_the_bound_is_refused(db: Database, tmp_path: Path) -> None:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
-        bundle.writestr("[Content_Types].xml", CONTENT_TYPES)
-        bundle.writestr("xl/worksheets/sheet1.xml", b" " * (MAX_PART_BYTES + 1))
-    assert len(buffer.getvalue()) < 1 << 20  # a small download
-    outcome = await ingest(db, tmp_path / "bomb.xlsx", buffer.getvalue())
+    bomb = xlsx_parts(
+        {
+            "[Content_Types].xml": CONTENT_TYPES,
+            "xl/worksheets/sheet1.xml": b" " * (MAX_PART_BYTES + 1),
+        }
+    )
+    assert len(bomb) < 1 << 20  # a small download
+    outcome = await ingest(db, tmp_path / "bomb.xlsx", bomb)
     assert outcome.status == "failed"
     assert outcome.error is not None
     assert "over the limit" in outcome.error or "beyond the limit" in outcome.error
@@ -48,7 +51,7 @@ async def test_a_sheet_inflating_past_the_bound_is_refused(db: Database, tmp_pat
 
 async def test_an_entity_bomb_in_the_sheet_is_refused(db: Database, tmp_path: Path) -> None:
     lol = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
-    body = workbook([HEADER], f'<!DOCTYPE w [<!ENTITY l0 "lol">{lol}]>')
+    body = xlsx([HEADER], f'<!DOCTYPE w [<!ENTITY l0 "lol">{lol}]>')
     started = time.perf_counter()
     outcome = await ingest(db, tmp_path / "lol.xlsx", body)
     assert time.perf_counter() - started < 5
@@ -58,15 +61,10 @@ async def test_an_entity_bomb_in_the_sheet_is_refused(db: Database, tmp_path: Pa
 
 
 async def test_a_cell_naming_a_missing_shared_string_fails(db: Database, tmp_path: Path) -> None:
-    source = zipfile.ZipFile(io.BytesIO(nav_history()))  # a valid file, its string table emptied
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as bundle:
-        for name in source.namelist():
-            data = source.read(name)
-            if name == "xl/sharedStrings.xml":
-                data = data.split(b"<si>")[0] + b"</sst>"
-            bundle.writestr(name, data)
-    outcome = await ingest(db, tmp_path / "refs.xlsx", buffer.getvalue())
+    source = zipfile.ZipFile(io.BytesIO(spdr_nav_history()))  # valid, its string table emptied
+    parts = {name: source.read(name) for name in source.namelist()}
+    parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].split(b"<si>")[0] + b"</sst>"
+    outcome = await ingest(db, tmp_path / "refs.xlsx", xlsx_parts(parts))
     assert outcome.status == "failed"
     assert outcome.error is not None
     assert "shared string" in outcome.error
@@ -75,7 +73,7 @@ async def test_a_cell_naming_a_missing_shared_string_fails(db: Database, tmp_pat
 async def test_a_table_without_shares_outstanding_fails_loudly(
     db: Database, tmp_path: Path
 ) -> None:
-    body = workbook([["Date", "NAV", "Total Net Assets"], ["05-Dec-2025", 685.21, 1.0]])
+    body = xlsx([["Date", "NAV", "Total Net Assets"], ["05-Dec-2025", 685.21, 1.0]])
     outcome = await ingest(db, tmp_path / "drift.xlsx", body)
     assert outcome.status == "failed"
     assert outcome.error is not None

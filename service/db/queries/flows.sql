@@ -73,9 +73,10 @@ flagged AS (
     WINDOW prior AS (PARTITION BY p.fund_id ORDER BY p.bucket
                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 )
-SELECT s.symbol, f.period_start, f.period_end, f.flow_usd, f.source, f.shares_outstanding, f.nav,
-       f.days_reported, f.trading_days, f.is_record_inflow, f.is_record_outflow,
-       f.period_end <= least($4::date, f.fund_latest) AS complete
+-- The columns of FundFlow (service/models.py), in order.
+SELECT s.symbol, $2::text AS period, f.period_start, f.period_end, f.flow_usd, f.source,
+       f.shares_outstanding, f.nav, f.is_record_inflow, f.is_record_outflow, f.days_reported,
+       f.trading_days, f.period_end <= least($4::date, f.fund_latest) AS complete
 FROM flagged f
 JOIN security s ON s.id = f.fund_id
 WHERE $3::date IS NULL OR f.bucket = $3::date

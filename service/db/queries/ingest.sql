@@ -69,6 +69,11 @@ ORDER BY line
 -- name: delete_staged_lines
 DELETE FROM staging WHERE line = ANY($1::integer[])
 
+-- name: analyze_staging
+-- Temporary tables have no statistics until analysed; the planner needs them for the joins.
+-- Only the join columns: statistics on the rest (raw lines) cost time and help no plan.
+ANALYZE staging (symbol, ref_date)
+
 -- name: upsert_securities
 -- Securities as first seen, and newer descriptive data for known ones. A symbol that a security
 -- held in the past (renamed since) is left to resolution below, not created again. A guessed type

@@ -151,9 +151,7 @@ class IngestStore:
         return int(result.split()[-1])
 
     async def analyze_staging(self) -> None:
-        # Temporary tables have no statistics until analysed; the planner needs them for the joins.
-        # Only the join columns: statistics on the rest (raw lines) cost time and help no plan.
-        await self.conn.execute(f"ANALYZE {STAGING} (symbol, ref_date)")
+        await self.conn.execute(Q.analyze_staging)
 
     async def take_duplicates(self) -> list[Rejection]:
         """Remove rows repeating an earlier row of the file; return them as rejections."""
@@ -226,7 +224,7 @@ class IngestStore:
         return await self.conn.fetchval(query, *args)
 
     async def staged_range(self, query: str) -> tuple[date, date] | None:
-        """(first, last) date of a `SELECT min(..) AS first, max(..) AS last` query, or None."""
+        """(first, last) date of a query with `first` and `last` date columns, or None."""
         row = await self.conn.fetchrow(query)
         if row is None or row["first"] is None:
             return None

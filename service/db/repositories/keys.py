@@ -8,7 +8,7 @@ from datetime import datetime
 
 import asyncpg
 
-from service.db import queries
+from service.db import queries, rows
 from service.db.pool import Database
 
 Q = queries.load("keys")
@@ -28,7 +28,7 @@ class ApiKey:
 
 
 def _key(row: asyncpg.Record) -> ApiKey:
-    return ApiKey(**dict(row))
+    return rows.models(ApiKey, [row])[0]
 
 
 class KeyRepository:
@@ -42,7 +42,7 @@ class KeyRepository:
         return _key(row)
 
     async def list(self) -> list[ApiKey]:
-        return [_key(row) for row in await self.db.fetch(Q.list)]
+        return rows.models(ApiKey, await self.db.fetch(Q.list))
 
     async def revoke(self, key_id: int) -> ApiKey | None:
         async with self.db.transaction() as conn:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncpg
-
-from service.db import queries
+from service.db import queries, rows
 from service.db.pool import Database
+from service.models import DatasetStatus, IngestRun, RejectedRow, RunCount
 
 Q = queries.load("ingest")
 
@@ -14,23 +13,24 @@ class RunRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def recent(self, limit: int) -> list[asyncpg.Record]:
-        return await self.db.fetch(Q.recent_runs, limit)
+    async def recent(self, limit: int) -> list[IngestRun]:
+        return rows.models(IngestRun, await self.db.fetch(Q.recent_runs, limit))
 
-    async def get(self, run_id: int) -> asyncpg.Record | None:
-        """One run (the columns of `recent`), or None when there is no such run."""
-        return await self.db.fetchrow(Q.run_by_id, run_id)
+    async def get(self, run_id: int) -> IngestRun | None:
+        """One run, or None when there is no such run."""
+        found = rows.models(IngestRun, await self.db.fetch(Q.run_by_id, run_id))
+        return found[0] if found else None
 
-    async def rejects(self, run_id: int, limit: int) -> list[asyncpg.Record]:
-        return await self.db.fetch(Q.run_rejects, run_id, limit)
+    async def rejects(self, run_id: int, limit: int) -> list[RejectedRow]:
+        return rows.models(RejectedRow, await self.db.fetch(Q.run_rejects, run_id, limit))
 
-    async def datasets(self) -> list[asyncpg.Record]:
+    async def datasets(self) -> list[DatasetStatus]:
         """Each dataset's version (bumped by every ingest that changes it) and its time."""
-        return await self.db.fetch(Q.dataset_status)
+        return rows.models(DatasetStatus, await self.db.fetch(Q.dataset_status))
 
-    async def counts(self) -> list[asyncpg.Record]:
+    async def counts(self) -> list[RunCount]:
         """Runs by kind and status with the newest finish time (for /metrics)."""
-        return await self.db.fetch(Q.run_counts)
+        return rows.models(RunCount, await self.db.fetch(Q.run_counts))
 
     async def cache_versions(self) -> dict[str, int]:
         """Dataset versions and the database's epoch: the data part of every cache key.
@@ -38,6 +38,6 @@ class RunRepository:
         Read on the primary, then replicas are held to the primary's current position: answers
         keyed under these versions must never be computed on a replica still behind them."""
         async with self.db.connection() as conn:
-            rows = await conn.fetch(Q.cache_versions)
+            found = await conn.fetch(Q.cache_versions)
         await self.db.sync_with_primary()
-        return {row["name"]: row["version"] for row in rows}
+        return {row["name"]: row["version"] for row in found}

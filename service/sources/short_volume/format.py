@@ -224,7 +224,7 @@ class RegSho(Format):
             )
 
     async def apply(self, store: IngestStore) -> ApplyResult:
-        # Fast path: resolve symbols inside the upsert (no UPDATE of wide staging rows). It only
+        # Fast path: resolve symbols inside the upsert (no update of wide staging rows). It only
         # works when each security-month is one staging row; a file out of date order (seen while
         # parsing) or two symbols of one renamed security in a month take the slow path.
         if not self.months_revisited:

@@ -1,0 +1,44 @@
+"""Indexes: by code, pages with their members, tracking funds, short exposure and futures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service.db import queries, rows
+from service.db.pool import Database
+from service.models import FuturesPosition, IndexListing, IndexShortExposure, MarketIndex, Security
+
+EXPOSURE = queries.load("exposure")
+FUTURES = queries.load("futures")
+INDEXES = queries.load("indexes")
+
+
+class IndexRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def by_code(self, code: str) -> MarketIndex | None:
+        found = rows.models(MarketIndex, await self.db.fetch(INDEXES.by_code, code))
+        return found[0] if found else None
+
+    async def page(self, after: str, limit: int, members_on: date) -> list[IndexListing]:
+        """Indexes by code after `after`, with their members on `members_on`."""
+        found = await self.db.fetch(INDEXES.page, after, limit, members_on)
+        return rows.models(IndexListing, found)
+
+    async def tracking_funds(self, code: str) -> list[Security]:
+        return rows.models(Security, await self.db.fetch(INDEXES.tracking_funds, code))
+
+    async def exposure(
+        self, code: str, start: date, end: date, level_symbol: str | None
+    ) -> list[IndexShortExposure]:
+        """`level_symbol`: the price symbol of the index's level (its futures leg in dollars)."""
+        found = await self.db.fetch(EXPOSURE.series, code, start, end, level_symbol)
+        return rows.models(IndexShortExposure, found)
+
+    async def futures(
+        self, code: str, start: date, end: date, as_of: date, level_symbol: str | None
+    ) -> list[FuturesPosition]:
+        """Reports released on or before `as_of`, by report date and contract."""
+        found = await self.db.fetch(FUTURES.positioning, code, start, end, as_of, level_symbol)
+        return rows.models(FuturesPosition, found)
