@@ -22,6 +22,7 @@ This module imports neither strawberry nor pydantic: models import it.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -55,6 +56,21 @@ Unit = Literal[
 unless signed, at least 0 in REST."""
 
 COUNT_UNITS = frozenset({"shares", "contracts"})
+
+UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
+    "shares": ("share",),
+    "contracts": ("contract",),
+    "E-mini contracts": ("E-mini",),
+    "USD": ("USD", "US dollars"),
+    "USD per index point": ("USD per index point",),
+    "index points": ("index points",),
+    "percent": ("percent", "x 100"),
+    "percentage points": ("percentage points",),
+    "days": ("day",),
+    "points": ("points",),
+}
+"""How a description names its unit, for the units that measure something (a test holds every
+declared field to it: a reader of either API sees the unit in the text)."""
 
 _KEY = "shortflow.public"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
@@ -129,6 +145,11 @@ class Public:
     signed: bool = False
     """A share or contract count that may be negative (a change): no lower bound in REST."""
     choices: Choices | None = None
+
+    def names_its_unit(self) -> bool:
+        """The description says the unit (always true of dates, flags, codes and counts)."""
+        words = UNIT_WORDS.get(self.unit, ())
+        return not words or any(word.lower() in self.description.lower() for word in words)
 
     def text(self, api: Api) -> str:
         """The field's description in `api`'s spelling; REST adds the values of a value set."""
@@ -238,7 +259,7 @@ def _type_name(field: Field) -> str:
     hint = field.hint
     if field.public.choices is not None:
         inner = field.public.choices.name
-        shown = f"[{inner}]" if typing.get_origin(hint) is list else inner
+        shown = f"[{inner}!]" if typing.get_origin(hint) is list else inner
     elif hint is int and field.public.unit in COUNT_UNITS:
         shown = "BigInt"
     else:
@@ -259,9 +280,11 @@ def fields_markdown(models: Iterable[type] | None = None) -> str:
         "# Public fields",
         "",
         "Generated from the declarations in `service/models.py` by `shortflow export-schema`",
-        "(service/catalogue.py); do not edit by hand. Each field is served under both names",
-        "with the same type, nullability (`!`: never null) and definition; descriptions are",
-        'shown in REST\'s spelling. docs/contributing.md, "Add a metric", says how to add one.',
+        "(service/catalogue.py); do not edit by hand. Each field is served by GraphQL and REST",
+        "under the two names, with the same nullability (`!`: never null) and definition. The",
+        "type is GraphQL's (REST: a BigInt is an integer, at least 0 unless it is a change; an",
+        "enum is a string of its values). Descriptions are shown in REST's spelling; examples",
+        'are the OpenAPI document\'s. docs/contributing.md, "Add a metric", says how to add one.',
         "",
     ]
     for model in records() if models is None else models:
@@ -273,12 +296,10 @@ def fields_markdown(models: Iterable[type] | None = None) -> str:
         ]
         for field in public_fields(model):
             declared = field.public
-            shown = declared.example
-            if isinstance(shown, date):
-                shown = shown.isoformat()
+            shown = json.dumps(example(model)[field.name])
             lines.append(
                 f"| `{camel(field.name)}` | `{field.name}` | `{_type_name(field)}` "
-                f"| {declared.unit} | `{_cell(repr(shown))}` | {_cell(declared.text('rest'))} |"
+                f"| {declared.unit} | `{_cell(shown)}` | {_cell(declared.text('rest'))} |"
             )
         lines.append("")
     return "\n".join(lines)
