@@ -78,12 +78,49 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
 API_WORDS: Mapping[str, Mapping[Api, str]] = {
     "DATE_FORMAT": {"graphql": "", "rest": ", YYYY-MM-DD"},
     "AFTER_TODAY": {"graphql": "an error (BAD_USER_INPUT)", "rest": "a 400"},
+    "NEXT_CURSOR": {"graphql": "`endCursor`", "rest": "`next_cursor`"},
 }
 """The phrases that are the API's own: placeholders any catalogued text may use."""
 
 
-FACILITY_LIST = "CNMS (FINRA's consolidated file), FNSQ, FNQC, FNYX, FNRA or FORF"
-"""FINRA's Reg SHO reporting facilities, in words (service/analytics/series.py FACILITIES)."""
+# The texts both APIs' arguments share (service/graphql/types.py and schema.py, and
+# service/rest/params.py and routes.py render them): one wording, each API's spelling.
+
+FROM = "First date of the range (inclusive){DATE_FORMAT}. Omitted: from the start of the data."
+TO = "Last date of the range (inclusive){DATE_FORMAT}. Omitted: up to the newest data."
+AS_OF = (
+    "Point in time{DATE_FORMAT}: the view as known on this date (a value counts from its FINRA "
+    "publication date; revisions published later are not visible). Omitted: today, i.e. "
+    "everything known. A date after today is {AFTER_TODAY}."
+)
+
+
+def page_size(what: str, minimum: int, maximum: int, default: int | None = None) -> str:
+    """The text of a page-size argument (GraphQL `first`, REST `limit`)."""
+    shown = f" (default {default})" if default is not None else ""
+    return f"Page size: how many {what} to return, {minimum} to {maximum}{shown}."
+
+
+def after(what: str) -> str:
+    """The text of a cursor argument (GraphQL `after`, REST `cursor`)."""
+    return (
+        f"Opaque cursor from {{NEXT_CURSOR}} of the previous page: return the {what} after it. "
+        "Omitted: the first page."
+    )
+
+
+def facilities(cnms: str = "CNMS (FINRA's consolidated file)") -> str:
+    """FINRA's Reg SHO reporting facilities in words (service/analytics/series.py FACILITIES),
+    CNMS as `cnms` says."""
+    return f"{cnms}, FNSQ, FNQC, FNYX, FNRA or FORF"
+
+
+FACILITY = "Reporting facility: " + facilities("CNMS (FINRA's consolidated file, default)") + "."
+"""A security's short volume argument (default CNMS)."""
+SCREEN_FACILITY = (
+    f"ALL (default: CNMS + FORF, every facility once), or one facility: {facilities('CNMS')}."
+)
+"""The short volume screen's facility argument."""
 
 
 def camel(name: str) -> str:

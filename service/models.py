@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from service.catalogue import FACILITY_LIST, Choice, Choices, catalogued, public
+from service.catalogue import Choice, Choices, catalogued, facilities, public
 
 DATA_FLAGS = Choices(
     "DataFlag",
@@ -284,7 +284,7 @@ class ShortVolumeDay:
     """Reg SHO volume of one day and facility (the columns of market_data.sql, in order)."""
 
     date: date = public("Trading day.", unit="date", example=date(2021, 6, 4))
-    facility: str = public(f"Reporting facility: {FACILITY_LIST}.", unit="code", example="CNMS")
+    facility: str = public(f"Reporting facility: {facilities()}.", unit="code", example="CNMS")
     short_volume: int = public(
         "Shares sold short that day (includes exempt volume); fractional volumes are rounded "
         "to whole shares.",

@@ -162,3 +162,17 @@ def test_the_fields_page_is_current() -> None:
     for model in RECORDS:
         for field in catalogue.public_fields(model):
             assert f"| `{catalogue.camel(field.name)}` | `{field.name}` |" in page
+
+
+def test_the_shared_argument_texts_have_one_wording() -> None:
+    from service.analytics.series import FACILITIES
+    from service.rest.routes import AS_OF, FROM
+
+    assert FROM.description == catalogue.render(catalogue.FROM, "rest")
+    assert "YYYY-MM-DD" in FROM.description
+    assert "YYYY-MM-DD" not in types.FROM
+    assert AS_OF.description.endswith("A date after today is a 400.")
+    assert types.AS_OF.endswith("A date after today is an error (BAD_USER_INPUT).")
+    assert types.AFTER.startswith("Opaque cursor from `endCursor` of the previous page")
+    for text in (catalogue.FACILITY, catalogue.SCREEN_FACILITY, catalogue.facilities()):
+        assert all(code in text for code in FACILITIES), text

@@ -16,16 +16,14 @@ import strawberry
 
 from service import catalogue, models
 from service.catalogue_graphql import object_type
+from service.cursors import MAX_FIRST
 
-FROM = "First date of the range (inclusive). Omitted: from the start of the data."
-TO = "Last date of the range (inclusive). Omitted: up to the newest data."
-AS_OF = (
-    "Point in time: the view as known on this date (a value counts from its FINRA publication "
-    "date; revisions published later are not visible). Omitted: today, i.e. everything known. "
-    "A date after today is an error (BAD_USER_INPUT)."
-)
-FIRST = "Page size: how many items to return (0 to 1000)."
-AFTER = "Opaque cursor (`endCursor` of the previous page): return the items after it."
+# The argument texts shared with REST (service/catalogue.py), in GraphQL's spelling.
+FROM = catalogue.render(catalogue.FROM, "graphql")
+TO = catalogue.render(catalogue.TO, "graphql")
+AS_OF = catalogue.render(catalogue.AS_OF, "graphql")
+FIRST = catalogue.page_size("items", 0, MAX_FIRST)
+AFTER = catalogue.render(catalogue.after("items"), "graphql")
 
 
 def _value(choices: catalogue.Choices, name: str) -> Any:

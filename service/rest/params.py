@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from service.catalogue import page_size
 from service.errors import BadRequest, shown
 
 MAX_LIMIT = 1000
@@ -227,7 +228,7 @@ def limit_param(default: int, what: str) -> Param:
     return Param(
         "limit",
         "integer",
-        f"Page size: how many {what} to return, 1 to {MAX_LIMIT} (default {default}).",
+        page_size(what, 1, MAX_LIMIT, default),
         example=default,
         default=default,
         minimum=1,
