@@ -3,11 +3,15 @@ field catalogue's page docs/fields.md."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from service.cli.base import EXIT_FAILURE, EXIT_OK
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def graphql_sdl() -> str:
@@ -35,23 +39,14 @@ def fields_page() -> str:
     return catalogue.fields_markdown() + "\n"
 
 
+def _folder(flag: str, name: str, default: str, help: str) -> Callable[[F], F]:
+    folder = click.Path(file_okay=False, path_type=Path)
+    return click.option(flag, name, default=default, show_default=True, type=folder, help=help)
+
+
 @click.command("export-schema")
-@click.option(
-    "--dir",
-    "directory",
-    default="schema",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write the files.",
-)
-@click.option(
-    "--docs",
-    "docs",
-    default="docs",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write fields.md.",
-)
+@_folder("--dir", "directory", "schema", "Where to write the schema files.")
+@_folder("--docs", "docs", "docs", "Where to write fields.md.")
 @click.option("--check", is_flag=True, help="Only compare; exit 1 when a file differs.")
 def export_schema(directory: Path, docs: Path, check: bool) -> None:
     """Write schema/schema.graphql (GraphQL SDL), schema/openapi.json (OpenAPI 3.1) and
