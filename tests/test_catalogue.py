@@ -8,19 +8,23 @@ spelling); and nothing else is served. The examples, docs/fields.md and the enum
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import typing
 from pathlib import Path
 from typing import get_args
 
 import pytest
+import strawberry
 from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLObjectType
 from pydantic import BaseModel
+from strawberry.schema.config import StrawberryConfig
 
 from service import catalogue, models
 from service.catalogue_graphql import check_enum, object_type
 from service.catalogue_rest import resource
 from service.cli.schema import fields_page
 from service.graphql import types
+from service.graphql.scalars import SCALAR_MAP
 from service.graphql.schema import schema
 from service.rest import examples, resources
 
@@ -176,3 +180,34 @@ def test_the_shared_argument_texts_have_one_wording() -> None:
     assert types.AFTER.startswith("Opaque cursor from `endCursor` of the previous page")
     for text in (catalogue.FACILITY, catalogue.SCREEN_FACILITY, catalogue.facilities()):
         assert all(code in text for code in FACILITIES), text
+
+
+@object_type(models.PriceBar)
+class Price(models.PriceBar):
+    """A stand-in with a field of its own (module level: strawberry resolves names here)."""
+
+    note: strawberry.Private[str]
+
+    @strawberry.field(description="High minus low, US dollars.")
+    def range(self) -> float | None:
+        return None if self.high is None or self.low is None else self.high - self.low
+
+
+@strawberry.type
+class _Query:
+    @strawberry.field
+    def bar(self) -> Price:
+        bar = models.PriceBar(datetime.date(2026, 7, 31), 293.56, 293.95, 287.83, 291.2, 9)
+        return typing.cast(Price, bar)
+
+
+def test_a_stand_in_adds_its_own_fields_after_the_declared_ones() -> None:
+    built = strawberry.Schema(query=_Query, config=StrawberryConfig(scalar_map=SCALAR_MAP))
+    price = built._schema.type_map["Price"]
+    assert isinstance(price, GraphQLObjectType)
+    assert list(price.fields) == ["date", "open", "high", "low", "close", "volume", "range"]
+    result = built.execute_sync("{ bar { date close volume range } }")
+    assert result.errors is None
+    assert result.data == {
+        "bar": {"date": "2026-07-31", "close": 291.2, "volume": 9, "range": 293.95 - 287.83}
+    }
