@@ -7,14 +7,15 @@ derived from that one declaration:
 
 - the GraphQL object type (`service/catalogue_graphql.py`, used by service/graphql/types.py),
 - the REST resource and so the OpenAPI schema and the CSV columns (`service/catalogue_rest.py`,
-  used by service/rest/resources.py and service/rest/serialize.py),
+  used by service/rest/resources.py, whose classes service/rest/serialize.py reads),
 - the OpenAPI example values (`example()`, used by service/rest/examples.py),
 - docs/fields.md (`fields_markdown()`, written by `shortflow export-schema`).
 
 A description may name another field as `{previous_short_interest}`: it is rendered in each API's
 spelling (`previousShortInterest` in GraphQL, `previous_short_interest` in REST), so one text
-serves both. `{DATE_FORMAT}` and `{AFTER_TODAY}` are the two phrases whose wording is the API's
-own (a REST date is a string the caller types; an error is a 400 there, BAD_USER_INPUT here).
+serves both. `{DATE_FORMAT}`, `{AFTER_TODAY}` and `{NEXT_CURSOR}` are the phrases whose wording
+is the API's own (a REST date is a string the caller types; an error is a 400 there and
+BAD_USER_INPUT in GraphQL; the next page's cursor is `next_cursor` there and `endCursor` here).
 
 This module imports neither strawberry nor pydantic: models import it.
 """

@@ -1,8 +1,10 @@
 """GraphQL object types (contract: ../shared/contract.graphql; definitions: PRODUCT.md section 2).
 
 Types are views over `service.models`: a resolver returns the model object itself and fields read
-its attributes by name (`short_percent_of_float` is `shortPercentOfFloat`). Fields with arguments
-resolve through the same services the REST API uses. Every field and argument says its unit.
+its attributes by name (`short_percent_of_float` is `shortPercentOfFloat`). The types of the
+catalogued records are generated from the models' field declarations (service/catalogue.py), so
+their texts are REST's too. Fields with arguments resolve through the same services the REST API
+uses. Every field and argument says its unit.
 """
 
 from __future__ import annotations

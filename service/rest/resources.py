@@ -6,7 +6,9 @@ field list from them, so a field is documented exactly when it is served. They a
 instantiated on the request path: serialisation reads the `service.models` records directly.
 
 Names are the snake_case of the GraphQL fields (service/graphql/types.py) with the same units and
-definitions (PRODUCT.md section 2); internal ids are not part of any resource.
+definitions (PRODUCT.md section 2); internal ids are not part of any resource. The resources of
+the catalogued records are generated from the models' field declarations (service/catalogue.py,
+docs/fields.md), the same ones the GraphQL types are.
 """
 
 from __future__ import annotations
