@@ -243,6 +243,7 @@ def record_name(model: type) -> str:
 
 
 def record_description(model: type, api: Api) -> str:
+    """The description of a catalogued model's type and resource, in `api`'s spelling."""
     return render(_RECORDS[model][1], api)
 
 
@@ -332,9 +333,10 @@ def fields_markdown(models: Iterable[type] | None = None) -> str:
             "| GraphQL | REST | type | unit | example | description |",
             "|---|---|---|---|---|---|",
         ]
+        examples = example(model)
         for field in public_fields(model):
             declared = field.public
-            shown = json.dumps(example(model)[field.name])
+            shown = json.dumps(examples[field.name])
             lines.append(
                 f"| `{camel(field.name)}` | `{field.name}` | `{_type_name(field)}` "
                 f"| {declared.unit} | `{_cell(shown)}` | {_cell(declared.text('rest'))} |"
