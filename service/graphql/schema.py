@@ -16,7 +16,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
-from service import cursors
+from service import catalogue, cursors
 from service.analytics import calendar, screens
 from service.analytics.fund_kinds import FUND_KIND_TEXT, check_fund_kinds
 from service.analytics.fund_kinds import FundKind as FundKindModel
@@ -206,10 +206,7 @@ class Security:
         to: ToDate = None,
         facility: Annotated[
             str,
-            strawberry.argument(
-                description="Reporting facility: CNMS (FINRA's consolidated file, default), FNSQ, "
-                "FNQC, FNYX, FNRA or FORF."
-            ),
+            strawberry.argument(description=catalogue.FACILITY),
         ] = "CNMS",
     ) -> list[ShortVolume]:
         cursors.check_range(from_, to)
@@ -994,10 +991,7 @@ class Query:
         ] = None,
         facility: Annotated[
             str,
-            strawberry.argument(
-                description="ALL (default: CNMS + FORF, every facility once), or one facility: "
-                "CNMS, FNSQ, FNQC, FNYX, FNRA or FORF."
-            ),
+            strawberry.argument(description=catalogue.SCREEN_FACILITY),
         ] = "ALL",
         filter: Annotated[
             ShortVolumeFilter | None,

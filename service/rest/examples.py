@@ -2,12 +2,17 @@
 (FINRA short interest of 2026-07-15 and 2026-07-31, the Reg SHO file of 2021-06-04, IWM prices
 and flows; see tests/support/datasets.py), shortened to a few items.
 
-tests/rest/test_openapi.py checks every example against its response schema.
+A record's values are the examples its fields declare in service/models.py (`example()`); a
+second item of a list names only what differs from the first. tests/rest/test_openapi.py checks
+every example against its response schema.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from service import models
+from service.catalogue import example
 
 IWM = {
     "symbol": "IWM",
@@ -18,26 +23,7 @@ IWM = {
     "listing_exchange": None,
 }
 
-IWM_2026_07_31: dict[str, Any] = {
-    "settlement_date": "2026-07-31",
-    "published_date": "2026-08-11",
-    "short_interest": 72786177,
-    "previous_short_interest": 79811318,
-    "change": -7025141,
-    "change_percent": -8.8,
-    "average_daily_volume": 23504634,
-    "days_to_cover": 3.1,
-    "short_percent_of_float": 25.8749,
-    "short_percent_of_shares_outstanding": 25.8749,
-    "short_value_usd": 21195334742.4,
-    "revised": False,
-    "flags": [],
-    "float_shares": 281300000,
-    "float_as_of": "2026-07-01",
-    "shares_outstanding": 281300000,
-    "close_price": 291.2,
-    "close_date": "2026-07-31",
-}
+IWM_2026_07_31: dict[str, Any] = example(models.ShortInterestPoint)
 
 SECURITY_PAGE: dict[str, Any] = {
     "data": [
@@ -65,198 +51,89 @@ SECURITY: dict[str, Any] = {
 
 SHORT_INTEREST_PAGE: dict[str, Any] = {
     "data": [
-        {
-            "settlement_date": "2026-07-15",
-            "published_date": "2026-07-24",
-            "short_interest": 79811318,
-            "previous_short_interest": 80125139,
-            "change": -313821,
-            "change_percent": -0.39,
-            "average_daily_volume": 19145149,
-            "days_to_cover": 4.17,
-            "short_percent_of_float": 28.3723,
-            "short_percent_of_shares_outstanding": 28.3723,
-            "short_value_usd": 23605793524.86,
-            "revised": False,
-            "flags": [],
-            "float_shares": 281300000,
-            "float_as_of": "2026-07-01",
-            "shares_outstanding": 281300000,
-            "close_price": 295.77,
-            "close_date": "2026-07-15",
-        },
+        example(
+            models.ShortInterestPoint,
+            settlement_date="2026-07-15",
+            published_date="2026-07-24",
+            short_interest=79811318,
+            previous_short_interest=80125139,
+            change=-313821,
+            change_percent=-0.39,
+            average_daily_volume=19145149,
+            days_to_cover=4.17,
+            short_percent_of_float=28.3723,
+            short_percent_of_shares_outstanding=28.3723,
+            short_value_usd=23605793524.86,
+            close_price=295.77,
+            close_date="2026-07-15",
+        ),
         IWM_2026_07_31,
     ],
     "next_cursor": None,
 }
 
-SHORT_VOLUME: dict[str, Any] = {
-    "data": [
-        {
-            "date": "2021-06-04",
-            "facility": "CNMS",
-            "short_volume": 2913403,
-            "short_exempt_volume": 3067,
-            "total_volume": 5441061,
-            "short_volume_ratio": 53.5448,
-            "market": "B,Q,N",
-        }
-    ],
-    "next_cursor": None,
-}
+SHORT_VOLUME: dict[str, Any] = {"data": [example(models.ShortVolumeDay)], "next_cursor": None}
 
 PRICES: dict[str, Any] = {
     "data": [
-        {
-            "date": "2026-07-30",
-            "open": 291.15,
-            "high": 292.84,
-            "low": 288.96,
-            "close": 292.59,
-            "volume": 22198835,
-        },
-        {
-            "date": "2026-07-31",
-            "open": 293.56,
-            "high": 293.95,
-            "low": 287.83,
-            "close": 291.2,
-            "volume": 28350651,
-        },
+        example(
+            models.PriceBar,
+            date="2026-07-30",
+            open=291.15,
+            high=292.84,
+            low=288.96,
+            close=292.59,
+            volume=22198835,
+        ),
+        example(models.PriceBar),
     ],
     "next_cursor": None,
 }
 
 FUND_FLOWS: dict[str, Any] = {
     "data": [
-        {
-            "symbol": "IWM",
-            "period_start": "2026-01-05",
-            "period_end": "2026-01-09",
-            "flow_usd": -2150590000.0,
-            "source": "reported",
-            "shares_outstanding": None,
-            "nav": None,
-            "is_record_inflow": False,
-            "is_record_outflow": True,
-            "days_reported": 5,
-            "trading_days": 5,
-            "complete": True,
-        },
-        {
-            "symbol": "IWM",
-            "period_start": "2026-01-12",
-            "period_end": "2026-01-16",
-            "flow_usd": 619020000.0,
-            "source": "reported",
-            "shares_outstanding": None,
-            "nav": None,
-            "is_record_inflow": True,
-            "is_record_outflow": False,
-            "days_reported": 5,
-            "trading_days": 5,
-            "complete": True,
-        },
+        example(models.FundFlow),
+        example(
+            models.FundFlow,
+            period_start="2026-01-12",
+            period_end="2026-01-16",
+            flow_usd=619020000.0,
+            is_record_inflow=True,
+            is_record_outflow=False,
+        ),
     ],
     "next_cursor": None,
 }
 
-NO_FUTURES_LEG: dict[str, Any] = {
-    "futures_report_date": None,
-    "futures_index_level": None,
-    "futures_leveraged_funds_short_contracts": None,
-    "futures_leveraged_funds_short_usd": None,
-    "futures_leveraged_funds_net_contracts": None,
-    "futures_leveraged_funds_net_usd": None,
-    "futures_asset_managers_short_contracts": None,
-    "futures_asset_managers_short_usd": None,
-    "futures_asset_managers_net_contracts": None,
-    "futures_asset_managers_net_usd": None,
-    "futures_dealers_short_contracts": None,
-    "futures_dealers_short_usd": None,
-    "futures_dealers_net_contracts": None,
-    "futures_dealers_net_usd": None,
-    "futures_leg_known": False,
-    "total_with_futures_short_value_usd": None,
-    "single_stock_is_record": False,
-    "etf_is_record": False,
-    "futures_is_record": False,
-    "total_with_futures_is_record": False,
-}
-"""The futures leg of a date without a CFTC report known by then (July 2026: the samples hold
-the report of 2026-09-29 only)."""
-
+# The second date's futures leg is as the first's: without a CFTC report known by then (July
+# 2026: the samples hold the report of 2026-09-29 only).
 EXPOSURE: dict[str, Any] = {
     "data": [
-        {
-            "settlement_date": "2026-07-15",
-            "single_stock_short_interest": 14858803554,
-            "single_stock_short_value_usd": 0.0,
-            "etf_short_interest": 88942322,
-            "etf_short_value_usd": 23605793524.86,
-            "total_short_value_usd": 23605793524.86,
-            "constituents": 1920,
-            "constituents_reporting": 1871,
-            "constituents_priced": 0,
-            "etfs_reporting": 2,
-            "etfs_priced": 1,
-            "single_stock_leg_known": False,
-            "etf_leg_known": True,
-            "is_record": False,
-            **NO_FUTURES_LEG,
-        },
-        {
-            "settlement_date": "2026-07-31",
-            "single_stock_short_interest": 14756053800,
-            "single_stock_short_value_usd": 0.0,
-            "etf_short_interest": 82026812,
-            "etf_short_value_usd": 21195334742.4,
-            "total_short_value_usd": 21195334742.4,
-            "constituents": 1920,
-            "constituents_reporting": 1862,
-            "constituents_priced": 0,
-            "etfs_reporting": 2,
-            "etfs_priced": 1,
-            "single_stock_leg_known": False,
-            "etf_leg_known": True,
-            "is_record": False,
-            **NO_FUTURES_LEG,
-        },
+        example(models.IndexShortExposure),
+        example(
+            models.IndexShortExposure,
+            settlement_date="2026-07-31",
+            single_stock_short_interest=14756053800,
+            etf_short_interest=82026812,
+            etf_short_value_usd=21195334742.4,
+            total_short_value_usd=21195334742.4,
+            constituents_reporting=1862,
+        ),
     ],
     "next_cursor": None,
 }
 
 FUTURES_POSITIONING: dict[str, Any] = {
-    "data": [
-        {
-            "report_date": "2026-09-29",
-            "release_date": "2026-10-02",
-            "contract_code": "239742",
-            "contract_name": "RUSSELL E-MINI - CHICAGO MERCANTILE EXCHANGE",
-            "contract_units": "(RUSSEL 2000 INDEX X $50)",
-            "multiplier": 50.0,
-            "emini_equivalent": 1.0,
-            "open_interest": 428048,
-            "dealers_long": 120936,
-            "dealers_short": 43245,
-            "dealers_spread": 3536,
-            "asset_managers_long": 151227,
-            "asset_managers_short": 111459,
-            "asset_managers_spread": 29543,
-            "leveraged_funds_long": 78186,
-            "leveraged_funds_short": 192740,
-            "leveraged_funds_spread": 11977,
-            "other_reportables_long": 2616,
-            "other_reportables_short": 12749,
-            "other_reportables_spread": 0,
-            "index_level": None,
-            "leveraged_funds_short_usd": None,
-            "leveraged_funds_short_is_record": False,
-            "leveraged_funds_short_usd_is_record": False,
-        }
-    ],
+    "data": [example(models.FuturesPosition)],
     "next_cursor": None,
 }
+
+
+def _factor(name: str, value: float | None, weight: float, contribution: float) -> Any:
+    return example(
+        models.ScoreFactor, name=name, value=value, weight=weight, contribution=contribution
+    )
+
 
 SQUEEZE: dict[str, Any] = {
     "data": [
@@ -266,28 +143,13 @@ SQUEEZE: dict[str, Any] = {
             "settlement_date": "2026-07-31",
             "score": 21.93,
             "factors": [
-                {
-                    "name": "short_percent_of_float",
-                    "value": 25.8749,
-                    "weight": 0.25,
-                    "contribution": 16.1718,
-                },
-                {"name": "days_to_cover", "value": 3.1, "weight": 0.15, "contribution": 4.65},
-                {
-                    "name": "short_interest_change_percent",
-                    "value": -8.8,
-                    "weight": 0.15,
-                    "contribution": 0.0,
-                },
-                {"name": "short_volume_ratio", "value": None, "weight": 0.1, "contribution": 0.0},
-                {"name": "short_volume_trend", "value": None, "weight": 0.1, "contribution": 0.0},
-                {
-                    "name": "price_change_since_settlement",
-                    "value": 2.2218,
-                    "weight": 0.15,
-                    "contribution": 1.1109,
-                },
-                {"name": "fails_to_deliver", "value": None, "weight": 0.1, "contribution": 0.0},
+                example(models.ScoreFactor),
+                _factor("days_to_cover", 3.1, 0.15, 4.65),
+                _factor("short_interest_change_percent", -8.8, 0.15, 0.0),
+                _factor("short_volume_ratio", None, 0.1, 0.0),
+                _factor("short_volume_trend", None, 0.1, 0.0),
+                _factor("price_change_since_settlement", 2.2218, 0.15, 1.1109),
+                _factor("fails_to_deliver", None, 0.1, 0.0),
             ],
             "short_percent_of_float": 25.8749,
             "short_percent_of_shares_outstanding": 25.8749,
@@ -312,12 +174,19 @@ INDEX_PAGE: dict[str, Any] = {
     "next_cursor": None,
 }
 
+
+def _settlement(settlement_date: str, publication_date: str) -> Any:
+    return example(
+        models.SettlementDate, settlement_date=settlement_date, publication_date=publication_date
+    )
+
+
 SETTLEMENT_CALENDAR: dict[str, Any] = {
     "data": [
-        {"settlement_date": "2026-01-15", "publication_date": "2026-01-27"},
-        {"settlement_date": "2026-01-30", "publication_date": "2026-02-10"},
-        {"settlement_date": "2026-07-15", "publication_date": "2026-07-24"},
-        {"settlement_date": "2026-07-31", "publication_date": "2026-08-11"},
+        example(models.SettlementDate),
+        _settlement("2026-01-30", "2026-02-10"),
+        _settlement("2026-07-15", "2026-07-24"),
+        _settlement("2026-07-31", "2026-08-11"),
     ],
     "next_cursor": None,
 }

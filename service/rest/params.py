@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from service.catalogue import page_size
 from service.cursors import REST_LIMIT
 from service.errors import BadRequest, shown
 
@@ -226,8 +227,7 @@ def limit_param(default: int, what: str) -> Param:
     return Param(
         "limit",
         "integer",
-        f"Page size: how many {what} to return, {REST_LIMIT.minimum} to {REST_LIMIT.maximum} "
-        f"(default {default}).",
+        page_size(what, REST_LIMIT.minimum, REST_LIMIT.maximum, default),
         example=default,
         default=default,
         minimum=REST_LIMIT.minimum,

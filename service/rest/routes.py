@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import get_args
 
+from service import catalogue
 from service.analytics import calendar, screens
 from service.analytics.flows import PERIODS
 from service.analytics.fund_kinds import FundKind
 from service.analytics.series import FACILITIES
 from service.analytics.squeeze import FACTOR_NAMES
+from service.catalogue import render
 from service.models import SCREEN_FIELDS, VOLUME_SCREEN_FIELDS
 from service.rest import examples, handlers, resources
 from service.rest import params as rules
@@ -28,24 +30,9 @@ from service.rest.params import (
     year_param,
 )
 
-FROM = date_param(
-    "from",
-    "First date of the range (inclusive), YYYY-MM-DD. Omitted: from the start of the data.",
-    "2026-01-01",
-)
-TO = date_param(
-    "to",
-    "Last date of the range (inclusive), YYYY-MM-DD. Omitted: up to the newest data.",
-    "2026-12-31",
-)
-AS_OF = date_param(
-    "as_of",
-    "Point in time, YYYY-MM-DD: the view as known on this date (a value counts from its FINRA "
-    "publication date; revisions published later are not visible). Omitted: today, i.e. "
-    "everything known. A date after today is a 400.",
-    "2026-08-20",
-    not_after_today=True,
-)
+FROM = date_param("from", render(catalogue.FROM, "rest"), "2026-01-01")
+TO = date_param("to", render(catalogue.TO, "rest"), "2026-12-31")
+AS_OF = date_param("as_of", render(catalogue.AS_OF, "rest"), "2026-08-20", not_after_today=True)
 SYMBOL = text_param(
     "symbol",
     "Ticker symbol (case-sensitive), current or former, e.g. IWM.",
@@ -64,13 +51,7 @@ INDEX_FILTER = text_param(
 
 
 def _cursor_param(what: str) -> Param:
-    return text_param(
-        "cursor",
-        f"Opaque cursor from `next_cursor` of the previous page: return the {what} after it. "
-        "Omitted: the first page.",
-        None,
-        rules.CURSOR,
-    )
+    return text_param("cursor", render(catalogue.after(what), "rest"), None, rules.CURSOR)
 
 
 NO_SECURITY = "No security has this symbol (now or before a rename)."
@@ -183,8 +164,7 @@ VOLUME_SCREEN_PARAMS = (
     ),
     enum_param(
         "facility",
-        "ALL (default: CNMS + FORF, every facility once), or one facility: CNMS, FNSQ, FNQC, "
-        "FNYX, FNRA or FORF.",
+        catalogue.SCREEN_FACILITY,
         screens.VOLUME_FACILITIES,
         "ALL",
     ),
@@ -272,8 +252,7 @@ OPERATIONS: tuple[Operation, ...] = (
             TO,
             enum_param(
                 "facility",
-                "Reporting facility: CNMS (FINRA's consolidated file, default), FNSQ, FNQC, "
-                "FNYX, FNRA or FORF.",
+                catalogue.FACILITY,
                 FACILITIES,
                 "CNMS",
             ),

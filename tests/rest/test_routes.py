@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 
+from service.catalogue import camel, public_fields
+from service.models import ShortInterestPoint
 from tests.analytics.reference import percent, usd
 from tests.conftest import shared_file
 
@@ -62,13 +64,11 @@ async def test_iwm_short_interest_has_the_finra_values(api: httpx.AsyncClient) -
 
 async def test_fields_are_the_graphql_answer_in_snake_case(api: httpx.AsyncClient) -> None:
     rest = (await _json(api, "/v1/securities/IWM/short-interest"))["data"]
+    # Every field the catalogue declares public (service/models.py), in GraphQL's spelling.
+    selection = " ".join(camel(f.name) for f in public_fields(ShortInterestPoint))
+    assert "shortValueUsd" in selection
     graphql = await _gql(
-        api,
-        """{ security(symbol: "IWM") { shortInterest { nodes {
-            settlementDate publishedDate shortInterest previousShortInterest change changePercent
-            averageDailyVolume daysToCover shortPercentOfFloat shortPercentOfSharesOutstanding
-            shortValueUsd revised flags floatShares floatAsOf sharesOutstanding closePrice
-            closeDate } } } }""",
+        api, f'{{ security(symbol: "IWM") {{ shortInterest {{ nodes {{ {selection} }} }} }} }}'
     )
     nodes = graphql["security"]["shortInterest"]["nodes"]
     assert rest == [{_snake(k): v for k, v in node.items()} for node in nodes]
