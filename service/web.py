@@ -55,7 +55,9 @@ _STATUS_CODES = {
     415: "UNSUPPORTED_MEDIA_TYPE",
     429: "RATE_LIMITED",
 }
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{8,128}$")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._\-]{8,128}")
+"""A request id a caller may choose (matched whole with `fullmatch`: `$` would also accept a
+trailing newline, and the access line writes the id as it is)."""
 _NEVER_STORED = frozenset({401, 429})
 """Statuses answered with `Cache-Control: no-store` (besides every 5xx), whoever built them."""
 
@@ -179,7 +181,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = header(scope, b"x-request-id")
-        if incoming and _REQUEST_ID.match(incoming):
+        if incoming and _REQUEST_ID.fullmatch(incoming):
             request_id = incoming
         else:
             request_id = f"{self._id_prefix}{next(self._ids):016x}"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
 import pytest
 
 from service.logs import ACCESS_LOGGER, AccessLines
+from service.web import RequestContextMiddleware
 
 HOSTILE_PATHS = [
     "/graphql",
@@ -45,3 +48,28 @@ def test_the_template_line_is_the_json_of_its_fields(path: str, request_id: str 
         "duration_ms": 12.35,
         "db_queries": 3,
     }
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [("req-0123456789", True), ("abcdefgh\n", False), ("abcdefgh\r", False), ("short", False)],
+)
+async def test_only_a_whole_match_is_kept_as_the_request_id(sent: str, kept: bool) -> None:
+    # The access line writes the id unescaped: `$` alone would let a trailing newline through.
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    sent_headers: list[tuple[bytes, bytes]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            sent_headers.extend(message["headers"])
+
+    middleware = RequestContextMiddleware(app, access_log="errors")
+    scope = {"type": "http", "method": "GET", "path": "/x", "headers": [
+        (b"x-request-id", sent.encode())]}  # fmt: skip
+    await middleware(scope, None, send)  # type: ignore[arg-type]
+    chosen = dict(sent_headers)[b"x-request-id"].decode()
+    assert (chosen == sent) is kept
+    assert re.fullmatch(r"[A-Za-z0-9._\-]{8,128}", chosen)

@@ -102,6 +102,11 @@ class KeyCache:
     def remember_header(self, name: bytes, value: bytes, key: str) -> None:
         """Remember that this header presented `key` (just resolved to a live key), for as long
         as that lookup is remembered."""
+        if value not in (key.encode(), b"Bearer " + key.encode()):
+            # Only the plain spellings: padding or case variants of one live key would each be
+            # an entry of up to a whole header's size (10,000 of 32 KiB: 330 MB per process).
+            # They still work; they are looked up by digest like any first-seen header.
+            return
         entry = self._known.get(hash_key(key))
         if entry is None or entry[0] is None:
             return

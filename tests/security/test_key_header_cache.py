@@ -69,3 +69,21 @@ async def test_unknown_keys_and_other_headers_are_never_remembered_as_live() -> 
     # The same key under the other header name is a different header: looked up on its own.
     assert cache.known_header(b"authorization", LIVE.encode(), 0.0) is None
     assert cache.known_header(b"authorization", b"Bearer " + LIVE.encode(), 0.0) is None
+
+
+async def test_padded_spellings_of_a_live_key_work_but_are_not_remembered() -> None:
+    # Each would be an entry of up to a whole header's size: a caller with one valid key could
+    # fill the process's memory with `Bearer<N spaces><key>` for every N.
+    repository = Repository()
+    cache = KeyCache(repository)  # type: ignore[arg-type]
+    for padding in range(1, 50):
+        value = b"Bearer" + b" " * padding + LIVE.encode() + b" " * padding
+        found = cache.known_header(b"authorization", value, 0.0)
+        if found is None:
+            found = await cache.resolve(LIVE)
+            cache.remember_header(b"authorization", value, LIVE)
+        assert found == LIVE_KEY
+    assert cache._by_header == {}
+    cache.remember_header(b"authorization", b"Bearer " + LIVE.encode(), LIVE)
+    assert list(cache._by_header) == [(b"authorization", b"Bearer " + LIVE.encode())]
+    assert repository.lookups == 1  # the digest lookup served every spelling
