@@ -11,7 +11,7 @@ from datetime import date
 
 from service.analytics.calendar import EARLIEST, LATEST
 from service.db.repositories.short_interest import ShortInterestRepository
-from service.models import ShortInterestPoint
+from service.models import Security, ShortInterestPoint
 
 
 class ShortInterestService:
@@ -36,6 +36,23 @@ class ShortInterestService:
         )
         return points[:limit], len(points) > limit
 
+    async def series_by_symbol(
+        self,
+        symbol: str,
+        *,
+        known_on: date,
+        start: date | None,
+        end: date | None,
+        after: date | None,
+        limit: int,
+    ) -> tuple[Security | None, list[ShortInterestPoint], bool]:
+        """The security `symbol` names and `series` of it, in one query (GraphQL's
+        `security(symbol) { shortInterest }`); (None, [], False) for an unknown symbol."""
+        security, points = await self.repository.series_by_symbol(
+            symbol, known_on, start or EARLIEST, end or LATEST, after or EARLIEST, limit + 1
+        )
+        return security, points[:limit], len(points) > limit
+
     async def count(
         self, security_id: int, *, known_on: date, start: date | None, end: date | None
     ) -> int:
@@ -46,3 +63,9 @@ class ShortInterestService:
     ) -> dict[int, ShortInterestPoint]:
         points = await self.repository.latest(security_ids, known_on)
         return {point.security_id: point for point in points}
+
+    async def latest_by_symbol(
+        self, symbol: str, known_on: date
+    ) -> tuple[Security | None, ShortInterestPoint | None]:
+        """The security `symbol` names and its newest point, in one query."""
+        return await self.repository.latest_by_symbol(symbol, known_on)
