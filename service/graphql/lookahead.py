@@ -4,9 +4,9 @@
 on its own: the security by symbol, then its series. A parent resolver that sees the one child
 it can fetch along (`child`) runs one statement for both and leaves the child's rows in the
 request's context; the child's resolver takes them from there instead of querying
-(docs/benchmarks.md, "One round trip"). Only a plain child counts: a field selected once,
-directly (not through a fragment), without directives; anything else is left to the children's
-own queries.
+(docs/benchmarks.md, "Uncached GraphQL against PostGraphile"). Only a plain child counts: a
+field selected once, directly (not through a fragment), without directives; anything else is
+left to the children's own queries.
 """
 
 from __future__ import annotations
