@@ -12,7 +12,7 @@ from datetime import date
 from service import cursors
 from service.analytics.calendar import EARLIEST, LATEST
 from service.db.repositories.short_interest import ShortInterestRepository
-from service.models import ShortInterestPoint
+from service.models import Security, ShortInterestPoint
 
 
 class ShortInterestService:
@@ -43,6 +43,23 @@ class ShortInterestService:
         page = cursors.page_of(points, limit)
         return page.items, page.has_next
 
+    async def series_by_symbol(
+        self,
+        symbol: str,
+        *,
+        known_on: date,
+        start: date | None,
+        end: date | None,
+        after: date | None,
+        limit: int,
+    ) -> tuple[Security | None, list[ShortInterestPoint], bool]:
+        """The security `symbol` names and `series` of it, in one query (GraphQL's
+        `security(symbol) { shortInterest }`); (None, [], False) for an unknown symbol."""
+        security, points = await self.repository.series_by_symbol(
+            symbol, known_on, start or EARLIEST, end or LATEST, after or EARLIEST, limit + 1
+        )
+        return security, points[:limit], len(points) > limit
+
     async def count(
         self, security_id: int, *, known_on: date, start: date | None, end: date | None
     ) -> int:
@@ -53,3 +70,9 @@ class ShortInterestService:
     ) -> dict[int, ShortInterestPoint]:
         points = await self.repository.latest(security_ids, known_on)
         return {point.security_id: point for point in points}
+
+    async def latest_by_symbol(
+        self, symbol: str, known_on: date
+    ) -> tuple[Security | None, ShortInterestPoint | None]:
+        """The security `symbol` names and its newest point, in one query."""
+        return await self.repository.latest_by_symbol(symbol, known_on)

@@ -2,8 +2,9 @@
 
 A query's columns must be named and ordered as the model's fields; `models` checks the names of
 a result's first row against the fields (once per result), then builds every model positionally,
-as fast as `Model(*row)`. A swapped or renamed column fails loudly instead of filling the wrong
-field; tests/db/test_query_columns.py checks the same for every query without running it.
+as fast as `Model(*row)` (`joined`: two models side by side in each row, as a lateral join
+gives them). A swapped or renamed column fails loudly instead of filling the wrong field;
+tests/db/test_query_columns.py checks the same for every query without running it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 M = TypeVar("M")
+N = TypeVar("N")
 
 
 def field_names(model: type[Any]) -> tuple[str, ...]:
@@ -35,3 +37,23 @@ def models(model: type[M], rows: Sequence[asyncpg.Record]) -> list[M]:
         return []
     check_columns(model, list(rows[0].keys()))
     return [model(*row) for row in rows]
+
+
+def joined(
+    outer: type[M], inner: type[N], rows: Sequence[asyncpg.Record]
+) -> tuple[M | None, list[N]]:
+    """The rows of one `outer` row LEFT JOIN LATERAL its `inner` rows (`outer`'s columns first,
+    the same in every row): the outer model (None without rows) and the inner ones (none when
+    the first row's inner columns are null: the join found nothing; an inner row's first column
+    is never null). Both models' columns are checked by name, once per result."""
+    if not rows:
+        return None, []
+    first = rows[0]
+    split = len(field_names(outer))
+    columns = list(first.keys())
+    check_columns(outer, columns[:split])
+    check_columns(inner, columns[split:])
+    head = outer(*first[:split])
+    if first[split] is None:
+        return head, []
+    return head, [inner(*row[split:]) for row in rows]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
@@ -65,6 +65,9 @@ class Context:
     latest_short_interest: SharedLoader[DatedKey, ShortInterestPoint | None] = field(init=False)
     share_counts: SharedLoader[DatedKey, tuple[int | None, int | None]] = field(init=False)
     security_by_symbol: SharedLoader[str, Security | None] = field(init=False)
+    fetched_along: dict[Hashable, Any] = field(default_factory=dict)
+    """A child field's result its parent fetched with its own query (service/graphql/
+    lookahead.py), by (child field, parent id, the child's arguments)."""
 
     def __post_init__(self) -> None:
         # Aliased lookups (`a: security(symbol: "X") b: security(symbol: "Y") ...`) are one query.

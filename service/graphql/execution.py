@@ -61,21 +61,27 @@ def _expression(leaf: GraphQLScalarType | GraphQLEnumType, value: str, coerce: s
         return f"({value} if type({value}) is int else {coerce}({value}))"
     if name == "Date":
         return f"({value}.isoformat() if type({value}) is date else {coerce}({value}))"
+    if isinstance(leaf, GraphQLEnumType):
+        # A name by its value from the table the coercion reads; anything else: the coercion.
+        return f"({coerce}_names.get({value}) or {coerce}({value}))"
     return f"{coerce}({value})"
 
 
 def _leaf_field(
     field_type: GraphQLOutputType, value: str, coerce: str
-) -> tuple[str, bool, GraphQLScalarType | GraphQLEnumType] | None:
-    """(completion source, nullable, leaf type) for a leaf or list-of-leaves field, or None."""
+) -> tuple[str, bool, GraphQLScalarType | GraphQLEnumType, bool] | None:
+    """(completion source, nullable, leaf type, a list) for a leaf or list-of-leaves field, or
+    None. A list's source expects a list or tuple (anything else is the standard path's)."""
     nullable = not isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
     if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-        return _expression(inner, value, coerce), nullable, inner
+        return _expression(inner, value, coerce), nullable, inner, False
     if isinstance(inner, GraphQLList) and isinstance(inner.of_type, GraphQLNonNull):
         leaf = inner.of_type.of_type
         if isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
-            return f"[{_expression(leaf, 'x', coerce)} for x in {value}]", nullable, leaf
+            # An empty list (most flag lists) skips the comprehension's call.
+            each = f"[{_expression(leaf, 'x', coerce)} for x in {value}]"
+            return f"([] if not {value} else {each})", nullable, leaf, True
     return None
 
 
@@ -96,9 +102,17 @@ def _compile(type_name: str, fields: list[FieldSpec]) -> Completer:
         value, coerce = f"v{index}", f"c{index}"
         compiled = _leaf_field(field_type, value, coerce)
         assert compiled is not None
-        source, nullable, leaf = compiled
+        source, nullable, leaf, is_list = compiled
         namespace[coerce] = leaf.coerce_output_value
+        if isinstance(leaf, GraphQLEnumType):
+            # graphql-core's own table of the coercion (first name per value).
+            namespace[f"{coerce}_names"] = leaf._value_lookup
         lines.append(f"        {value} = s.{attribute}")
+        if is_list:
+            # A string or a mapping is iterable but no list: the standard path refuses it.
+            sequence = f"type({value}) is list or type({value}) is tuple"
+            unless_null = f"{value} is not None and " if nullable else ""
+            lines.append(f"        if {unless_null}not ({sequence}): raise Fallback")
         if nullable:
             items.append(f"{response_key!r}: None if {value} is None else {source}")
         else:

@@ -22,6 +22,7 @@ from service.analytics.fund_kinds import FUND_KIND_TEXT, check_fund_kinds
 from service.analytics.fund_kinds import FundKind as FundKindModel
 from service.analytics.squeeze import Floors, check_floors
 from service.errors import BadRequest
+from service.graphql import lookahead
 from service.graphql.context import Context
 from service.graphql.scalars import SCALAR_MAP, BigInt
 from service.graphql.types import (
@@ -167,14 +168,16 @@ class Security:
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = 100,
         after: AfterCursor = None,
     ) -> ShortInterestConnection:
-        size = cursors.check_first(first, 100)
-        cursors.check_range(from_, to)
-        known_on = _as_of(info, as_of)
-        after_date = cursors.decode_date("si", after) if after else None
+        window = _series_window(info, from_, to, as_of, first, after)
+        known_on, _, _, after_date, size = window
         service = info.context.analytics.short_interest
-        points, has_next = await service.series(
-            self.id, known_on=known_on, start=from_, end=to, after=after_date, limit=size
-        )
+        along = info.context.fetched_along.get(("shortInterest", self.id, window))
+        if along is not None:
+            points, has_next = along
+        else:
+            points, has_next = await service.series(
+                self.id, known_on=known_on, start=from_, end=to, after=after_date, limit=size
+            )
         nodes = cast(list[ShortInterest], points)
 
         async def count() -> int:
@@ -389,6 +392,64 @@ class SqueezeScreen:
     def excluded(self) -> list[ExclusionCount]:
         counts = cast(SqueezeScreenModel, self).excluded
         return [ExclusionCount(reason=r, count=n) for r, n in sorted(counts.items())]
+
+
+SeriesWindow = tuple[
+    datetime.date, datetime.date | None, datetime.date | None, datetime.date | None, int
+]
+"""A short interest series' arguments as its query takes them: known on, from, to, after the
+cursor's date, page size."""
+
+
+def _series_window(
+    info: GraphQLInfo,
+    from_: datetime.date | None,
+    to: datetime.date | None,
+    as_of: datetime.date | None,
+    first: int | None,
+    after: str | None,
+) -> SeriesWindow:
+    """`Security.shortInterest`'s arguments checked (BadRequest) and resolved."""
+    size = cursors.check_first(first, 100)
+    cursors.check_range(from_, to)
+    known_on = _as_of(info, as_of)
+    after_date = cursors.decode_date("si", after) if after else None
+    return known_on, from_, to, after_date, size
+
+
+_FETCHED_ALONG = ("shortInterest", "latestShortInterest")
+"""The fields of Security that `Query.security` fetches in its own query when one is the only
+one of them selected (service/graphql/lookahead.py): one round trip instead of two."""
+
+
+async def _security_with(
+    info: GraphQLInfo, symbol: str, field: str, arguments: dict[str, Any]
+) -> SecurityModel | None:
+    """The security `symbol` names, fetched with its `field` (GraphQL arguments `arguments`),
+    which is left for that field's resolver (BadRequest when the arguments are refused)."""
+    context = info.context
+    service = context.analytics.short_interest
+    if field == "shortInterest":
+        window = _series_window(
+            info,
+            arguments.get("from"),
+            arguments.get("to"),
+            arguments.get("asOf"),
+            arguments.get("first"),
+            arguments.get("after"),
+        )
+        known_on, start, end, after, size = window
+        security, points, has_next = await service.series_by_symbol(
+            symbol, known_on=known_on, start=start, end=end, after=after, limit=size
+        )
+        if security is not None:
+            context.fetched_along[(field, security.id, window)] = (points, has_next)
+        return security
+    known_on = _as_of(info, arguments.get("asOf"))
+    security, point = await service.latest_by_symbol(symbol, known_on)
+    if security is not None:
+        context.latest_short_interest.prime((security.id, known_on), point)
+    return security
 
 
 def _point_cursor(point: ShortInterest) -> str:
@@ -821,7 +882,17 @@ class Query:
             str, strawberry.argument(description="Ticker symbol, e.g. IWM (case-sensitive).")
         ],
     ) -> Security | None:
-        found = await info.context.security_by_symbol.load(symbol.strip())
+        symbol = symbol.strip()
+        along = lookahead.child(info, _FETCHED_ALONG)
+        if along is not None:
+            try:
+                fetched = await _security_with(info, symbol, *along)
+            except BadRequest:
+                pass  # the child's arguments are refused: its resolver says so in its place
+            else:
+                info.context.security_by_symbol.prime(symbol, fetched)
+                return cast(Security | None, fetched)
+        found = await info.context.security_by_symbol.load(symbol)
         return cast(Security | None, found)
 
     @strawberry.field(description="Securities by symbol, filtered and paginated.")

@@ -7,6 +7,8 @@ the first row, so a query and its model must agree here.
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncpg
 import pytest
 
@@ -82,9 +84,46 @@ async def test_the_short_interest_screen_is_rank_security_and_point(database_url
     ]
 
 
+async def test_a_security_with_its_points_is_a_security_then_a_point(database_url: str) -> None:
+    columns = await _columns(database_url, queries.load("short_interest").by_symbol)
+    assert columns == [*rows.field_names(Security), *rows.field_names(ShortInterestPoint)]
+
+
 async def test_by_symbols_is_a_security_after_the_wanted_symbol(database_url: str) -> None:
     columns = await _columns(database_url, queries.load("securities").by_symbols)
     assert columns == ["wanted", *rows.field_names(Security)]
+
+
+JOINED = """SELECT 7::bigint AS id, 'IWM' AS symbol, 'iShares Russell 2000' AS name,
+       'etf' AS type, 'ARCA' AS market_class, 'source' AS type_source, NULL AS listing_exchange,
+       p.*
+FROM (SELECT 1) one
+LEFT JOIN (VALUES (DATE '2026-07-01', 1.5::float8, 2.0::float8, 1.0::float8, 1.75::float8, 10),
+                  (DATE '2026-07-02', 1.75, 2.5, 1.5, 2.25, 20))
+       AS p (date, open, high, low, close, volume)
+       ON p.volume > $1"""
+
+
+async def test_joined_rows_are_the_outer_model_then_the_inner_ones(database_url: str) -> None:
+    connection = await asyncpg.connect(database_url)
+    try:
+        both = await connection.fetch(JOINED, 0)
+        outer_only = await connection.fetch(JOINED, 100)
+        swapped = await connection.fetch(JOINED.replace("p.*", "p.open, p.date"), 0)
+    finally:
+        await connection.close()
+    security = Security(7, "IWM", "iShares Russell 2000", "etf", "ARCA", "source", None)
+    assert rows.joined(Security, PriceBar, both) == (
+        security,
+        [
+            PriceBar(date(2026, 7, 1), 1.5, 2.0, 1.0, 1.75, 10),
+            PriceBar(date(2026, 7, 2), 1.75, 2.5, 1.5, 2.25, 20),
+        ],
+    )
+    assert rows.joined(Security, PriceBar, outer_only) == (security, [])
+    assert rows.joined(Security, PriceBar, []) == (None, [])
+    with pytest.raises(TypeError, match="PriceBar"):
+        rows.joined(Security, PriceBar, swapped)
 
 
 def test_swapped_columns_are_refused() -> None:

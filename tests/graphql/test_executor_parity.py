@@ -117,6 +117,11 @@ CASES: dict[str, list[Point]] = {
     "date not a date": [point(day="2026-07-31")],
     "enum not a member": [point(flag="NOPE")],
     "enum list not members": [point(flags=["HIGH"])],
+    "enum list empty tuple": [point(flags=()), point(flags=(Flag.STALE,))],
+    "enum list a string": [point(flags="")],
+    "enum list a number": [point(flags=0)],
+    "string list a string": [point(tags="ab")],
+    "string list a set": [point(tags={"a"})],
     "bigint not whole": [point(shares="many")],
     "missing attribute": [object()],  # type: ignore[list-item]
 }

@@ -7,7 +7,7 @@ from datetime import date
 
 from service.db import queries, rows
 from service.db.pool import Database
-from service.models import ShortInterestPoint
+from service.models import Security, ShortInterestPoint
 
 Q = queries.load("short_interest")
 
@@ -29,6 +29,20 @@ class ShortInterestRepository:
         found = await self.db.fetch(Q.series, security_id, known_on, start, end, after, limit)
         return rows.models(ShortInterestPoint, found)
 
+    async def series_by_symbol(
+        self,
+        symbol: str,
+        known_on: date,
+        start: date,
+        end: date,
+        after: date,
+        limit: int,
+    ) -> tuple[Security | None, list[ShortInterestPoint]]:
+        """The security `symbol` names (as `SecurityRepository.by_symbol`) and its `series`, in
+        one round trip; (None, []) for an unknown symbol."""
+        found = await self.db.fetch(Q.by_symbol, symbol, known_on, start, end, after, limit, False)
+        return rows.joined(Security, ShortInterestPoint, found)
+
     async def count(self, security_id: int, known_on: date, start: date, end: date) -> int:
         count: int = await self.db.fetchval(Q.series_count, security_id, known_on, start, end)
         return count
@@ -37,6 +51,15 @@ class ShortInterestRepository:
         """Each security's newest version known on `known_on` (securities without one omitted)."""
         found = await self.db.fetch(Q.latest, list(security_ids), known_on)
         return rows.models(ShortInterestPoint, found)
+
+    async def latest_by_symbol(
+        self, symbol: str, known_on: date
+    ) -> tuple[Security | None, ShortInterestPoint | None]:
+        """The security `symbol` names and its newest version known on `known_on`, in one
+        round trip; (None, None) for an unknown symbol."""
+        found = await self.db.fetch(Q.by_symbol, symbol, known_on, None, None, None, None, True)
+        security, points = rows.joined(Security, ShortInterestPoint, found)
+        return security, points[0] if points else None
 
     async def any(self) -> bool:
         """Whether the database holds any short interest at all."""
