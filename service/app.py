@@ -23,15 +23,16 @@ from starlette.types import ASGIApp
 from service.access.middleware import AccessMiddleware
 from service.cache.middleware import CacheMiddleware
 from service.deadline import Deadlines
+from service.error_responses import EXCEPTION_HANDLERS
 from service.graphql.http import graphql_endpoint
 from service.health import healthz, readyz
 from service.lifespan import running_services
 from service.logs import AccessLines
 from service.metrics import Metrics, metrics_endpoint
+from service.request_context import RequestContextMiddleware
 from service.rest import rest_routes
 from service.settings import Settings, load_settings
 from service.state import Services
-from service.web import EXCEPTION_HANDLERS, RequestContextMiddleware
 from service.webapp.routes import webapp_routes
 
 log = logging.getLogger(__name__)
@@ -40,8 +41,8 @@ log = logging.getLogger(__name__)
 class ShortflowApp(Starlette):
     """Starlette without its outermost ServerErrorMiddleware.
 
-    RequestContextMiddleware (service/web.py), our outermost layer, already logs an unexpected
-    error once, with its traceback, and answers the bare INTERNAL_ERROR body; Starlette's layer
+    RequestContextMiddleware (service/request_context.py), our outermost layer, already logs an
+    unexpected error once, with its traceback, and answers the bare INTERNAL_ERROR body; Starlette's layer
     above it would only add a second wrapper (and a second send wrapper) to every request.
     """
 

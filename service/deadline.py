@@ -8,7 +8,8 @@ service/db/pool.py) and the caller gets 503 `REQUEST_TIMEOUT` with `Retry-After`
 the API it called. Once an answer has started (a streamed export) the deadline no longer applies:
 its status is sent and the client is receiving.
 
-RequestContextMiddleware (service/web.py), the outermost layer, keeps the deadline of each request
+RequestContextMiddleware (service/request_context.py), the outermost layer, keeps the deadline
+of each request
 with one `Deadlines` watchdog per app: the layer that sees an answer start is the one that stops
 the clock, and it logs and counts the 503 like any other answer. (A middleware of its own cost a
 cached answer a tenth of its time: one more layer and one more send wrapper per request.)
@@ -24,8 +25,8 @@ from typing import Any
 from starlette.types import Scope, Send
 
 from service.access.middleware import reject
+from service.error_responses import retry_after_setting, retry_header_pairs
 from service.errors import RequestTimeout
-from service.web import retry_after_setting, retry_header_pairs
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,13 @@
   (`graphql_error`).
 
 Every producer renders through these: the exception handlers and the last-resort 500 of
-service/web.py, the refusals of the access middleware and the request deadline, the 413 of the
+service/request_context.py, the refusals of the access middleware and the request deadline, the
+413 of the
 response cache, the GraphQL endpoint. `error_for` chooses the renderer by the kind
 service/request_kind.py decided, so a GraphQL client never gets a REST envelope (nor the reverse),
-whichever layer refused its request.
+whichever layer refused its request. The app's exception handlers (`EXCEPTION_HANDLERS`: a
+`ShortflowError` keeps its code and status, Starlette's 404/405 become NOT_FOUND and
+METHOD_NOT_ALLOWED) and the Retry-After of failures that pass with time are here too.
 """
 
 from __future__ import annotations
@@ -19,10 +22,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope, Send
 
-from service.errors import ShortflowError
+from service.errors import (
+    ECHO_LIMIT,
+    DatabaseBusy,
+    DatabaseUnavailable,
+    QueryTimeout,
+    RateLimited,
+    RequestTimeout,
+    ShortflowError,
+)
+from service.request_kind import Kind, request_kind
+from service.settings import DEFAULT_RETRY_AFTER_S
 
 JSON = "application/json"
 INTERNAL_ERROR_MESSAGE = "an internal error occurred; it has been logged"
@@ -76,9 +91,6 @@ def error_for(
     scope: Scope, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
 ) -> Response:
     """The error in the shape of the API the request in `scope` asked."""
-    # Imported here: request_kind reads headers with service.web, which renders through here.
-    from service.request_kind import Kind, request_kind
-
     if request_kind(scope) in (Kind.GRAPHQL, Kind.GRAPHIQL_PAGE):
         return graphql_error(status, [graphql_error_entry(message, code)], headers=headers)
     return rest_error(status, code, message, headers)
@@ -101,3 +113,64 @@ async def send_error(
         }
     )
     await send({"type": "http.response.body", "body": response.body})
+
+
+# -- The app's exception handlers and Retry-After --------------------------------------------
+
+_STATUS_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
+}
+
+
+def retry_headers(exc: ShortflowError, retry_after_s: int) -> dict[str, str]:
+    """Retry-After for failures that pass with time."""
+    if isinstance(exc, RateLimited):
+        return {"Retry-After": str(max(1, round(exc.retry_after + 0.5)))}
+    if isinstance(exc, DatabaseUnavailable | DatabaseBusy | QueryTimeout | RequestTimeout):
+        return {"Retry-After": str(retry_after_s)}
+    return {}
+
+
+def retry_header_pairs(exc: ShortflowError, retry_after_s: int) -> list[tuple[bytes, bytes]]:
+    """`retry_headers` as raw ASGI header pairs, for answers sent by middleware."""
+    return [(k.lower().encode(), v.encode()) for k, v in retry_headers(exc, retry_after_s).items()]
+
+
+def retry_after_setting(scope: Scope) -> int:
+    """The configured Retry-After for 503s (its default before the lifespan built the settings)."""
+    services = scope.get("state", {}).get("shortflow")
+    return services.settings.retry_after_s if services is not None else DEFAULT_RETRY_AFTER_S
+
+
+async def handle_shortflow_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ShortflowError)
+    headers = retry_headers(exc, retry_after_setting(request.scope))
+    return error_for(request.scope, exc.status, exc.code, exc.message, headers)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = _STATUS_CODES.get(exc.status_code, "HTTP_ERROR")
+    message = exc.detail if isinstance(exc.detail, str) else code
+    path = request.url.path
+    if len(path) > ECHO_LIMIT:
+        path = f"{path[:ECHO_LIMIT]}... ({len(path):,} characters)"
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"no route for {path}"
+    elif exc.status_code == 405 and message == "Method Not Allowed":
+        message = f"{request.method} is not allowed on {path}"
+    return error_for(request.scope, exc.status_code, code, message, dict(exc.headers or {}))
+
+
+EXCEPTION_HANDLERS = {
+    ShortflowError: handle_shortflow_error,
+    HTTPException: handle_http_exception,
+}

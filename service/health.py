@@ -12,10 +12,10 @@ import asyncio
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.asgi import JSONResponse
 from service.errors import DatabaseUnavailable
 from service.redisclient import REDIS_ERRORS
 from service.state import services
-from service.web import JSONResponse
 
 PROBE_TIMEOUT_S = 1.0
 

@@ -17,13 +17,13 @@ from contextlib import asynccontextmanager
 from service.access.keys import KeyCache, revocation_channel
 from service.access.ratelimit import RateLimiter
 from service.analytics import ReadServices
-from service.cache.datasets import DatasetVersions
+from service.cache.announce import invalidation_channel
 from service.cache.events import EventListener
 from service.cache.keys import remember_documents
+from service.cache.known_versions import DatasetVersions
 from service.cache.persisted import PersistedQueries
-from service.cache.runtime import ResponseCache
+from service.cache.response_cache import ResponseCache
 from service.cache.store import RedisTier
-from service.cache.versions import invalidation_channel
 from service.db.pool import Database
 from service.db.repositories.keys import KeyRepository
 from service.db.repositories.runs import RunRepository

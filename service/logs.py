@@ -151,7 +151,8 @@ class AccessLines:
         _, method, path, route, status, cache, seconds, queries, request_id = entry
         # One template rather than a dict through orjson per line. The path (and the message
         # holding it) comes from the caller as sent and goes through orjson's escaping each
-        # time; the request id is ours or matched `[A-Za-z0-9._-]` (service/web.py), so it needs
+        # time; the request id is ours or matched `[A-Za-z0-9._-]` (service/request_context.py),
+        # so it needs
         # none; the other strings are few and repeat (method, route template, cache result), so
         # each is quoted once and remembered.
         rid = "null" if request_id is None else f'"{request_id}"'

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import Scope
 
-from service.web import header
+from service.asgi import header
 
 GRAPHQL_PATH = "/graphql"
 GRAPHQL_PARAMETERS = frozenset({"query", "extensions", "variables", "operationName"})

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from service.analytics import ReadServices
     from service.cache.events import EventListener
     from service.cache.persisted import PersistedQueries
-    from service.cache.runtime import ResponseCache
+    from service.cache.response_cache import ResponseCache
     from service.db.pool import Database
     from service.embedded import EmbeddedServers
     from service.graphql.engine import GraphQLEngine

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from service.logs import ACCESS_LOGGER, AccessLines
-from service.web import RequestContextMiddleware
+from service.request_context import RequestContextMiddleware
 
 HOSTILE_PATHS = [
     "/graphql",

@@ -26,11 +26,10 @@ from service.access.client import ClientResolver
 from service.access.keys import presented_key
 from service.access.ratelimit import Decision
 from service.db.repositories.keys import ApiKey
-from service.error_responses import send_error
+from service.error_responses import retry_header_pairs, send_error
 from service.errors import RateLimited, ShortflowError, Unauthorized
 from service.request_kind import is_metered
 from service.state import CALLER, Services
-from service.web import retry_header_pairs
 
 
 @dataclass(slots=True)

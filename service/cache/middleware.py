@@ -14,7 +14,7 @@
   never cached but pass the same relay (without `X-Cache`).
 - `X-Cache: BYPASS`: the cache is off, the request asked for a fresh answer
   (`Cache-Control: no-cache`), the request cannot be keyed (malformed), or the cache cannot be
-  sure it would hear of an ingest (runtime.py): the answer comes straight from Postgres.
+  sure it would hear of an ingest (response_cache.py): the answer comes straight from Postgres.
 
 Every key ends with the dataset versions this process knows (datasets.py) and today's date, so
 the first request after an ingest's announcement, or after midnight (an answer whose `asOf`
@@ -35,14 +35,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.access.middleware import Caller
 from service.cache import keys
 from service.cache.persisted import check_hash, requested_hash
-from service.cache.runtime import ResponseCache
+from service.cache.response_cache import ResponseCache
 from service.cache.store import MAX_ENTRY_BYTES, Entry
 from service.conditional import etag_of, is_not_modified, not_modified_headers
 from service.error_responses import send_error
 from service.errors import BadRequest, PayloadTooLarge, RateLimited
+from service.request_context import ROUTE_KEY, route_label
 from service.request_kind import Kind, request_kind
 from service.state import Services, request_caller
-from service.web import ROUTE_KEY, route_label
 
 COST_TOKENS_HEADER = b"x-shortflow-cost-tokens"
 _NOT_STORED = {b"content-length", b"transfer-encoding", COST_TOKENS_HEADER}

@@ -150,7 +150,7 @@ def invalidation_publisher(
 ) -> Callable[[dict[str, int], str | None], Awaitable[None]]:
     """After an ingest commits: tell running services which datasets changed (cache keys) and
     the WAL position replicas must reach before serving reads again."""
-    from service.cache.versions import publish_versions
+    from service.cache.announce import publish_versions
 
     async def publish(versions: dict[str, int], lsn: str | None) -> None:
         await publish_versions(env.redis_url(), env.settings.redis_prefix, versions, lsn)

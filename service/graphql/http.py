@@ -20,21 +20,25 @@ from graphql import ExecutionResult
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from service.accept import accept_ranges, quality
 from service.access.ratelimit import tokens_for_cost
 from service.cache.middleware import COST_TOKENS_HEADER
 from service.cache.persisted import PersistedQueryNotFound, requested_hash
 from service.conditional import cache_control, vary
 from service.db.pool import current_query_stats
-from service.error_responses import graphql_error, graphql_error_entry, graphql_response
+from service.error_responses import (
+    graphql_error,
+    graphql_error_entry,
+    graphql_response,
+    retry_headers,
+)
 from service.errors import BadRequest, RateLimited, ShortflowError
 from service.graphql.context import Context
 from service.graphql.engine import GraphQLEngine, MethodNotAllowed, RequestError, error_body
 from service.graphql.graphiql import graphiql_page
 from service.graphql.limits import QueryRejected
-from service.negotiation import accept_ranges, quality
 from service.request_kind import Kind, request_kind
 from service.state import Services, request_caller, services
-from service.web import retry_headers
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"

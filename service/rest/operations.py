@@ -25,7 +25,7 @@ from starlette.responses import Response, StreamingResponse
 
 from service import conditional
 from service.analytics import ReadServices
-from service.rest.negotiation import CSV, JSON, negotiate
+from service.rest.formats import CSV, JSON, negotiate
 from service.rest.params import FORMAT, Param, parse_request
 from service.rest.resources import Resource
 from service.rest.serialize import Shape, csv_chunks

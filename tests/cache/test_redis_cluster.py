@@ -23,8 +23,8 @@ import pytest
 from redis.asyncio import Redis, RedisCluster
 
 from service.access.ratelimit import RateLimiter
+from service.cache.announce import invalidation_channel, versions_key
 from service.cache.events import EventListener
-from service.cache.versions import invalidation_channel, versions_key
 from service.redisclient import create_redis
 from tests.access.test_access import create_key
 from tests.cache.test_cache import NAME_QUERY, ingest, securities_file

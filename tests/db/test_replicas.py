@@ -23,7 +23,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from service.cache.versions import (
+from service.cache.announce import (
     Invalidation,
     decode_invalidation,
     invalidation_channel,

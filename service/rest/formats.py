@@ -8,8 +8,8 @@ gives both a quality of 0 is a 406.
 
 from __future__ import annotations
 
+from service.accept import accept_ranges, quality
 from service.errors import ShortflowError
-from service.negotiation import accept_ranges, quality
 
 JSON = "application/json"
 CSV = "text/csv"

@@ -1,7 +1,7 @@
 """Accept headers (RFC 9110 12.5.1): the ranges a client accepts and the quality of a type.
 
 Both APIs choose their representation with these: REST between JSON and CSV
-(service/rest/negotiation.py), GraphQL between application/json and
+(service/rest/formats.py), GraphQL between application/json and
 application/graphql-response+json (service/graphql/http.py).
 """
 

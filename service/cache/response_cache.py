@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 
-from service.cache.datasets import DatasetVersions
 from service.cache.events import EventListener
+from service.cache.known_versions import DatasetVersions
 from service.cache.store import Entry, MemoryTier, RedisTier
 from service.metrics import Metrics
 

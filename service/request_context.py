@@ -1,9 +1,13 @@
-"""HTTP plumbing shared by every route: JSON responses, the error handlers, request context.
+"""The outermost layer of every request: its id, deadline, query accounting, metrics, access line.
 
-Errors leave the service in the shape of the API asked (service/error_responses.py renders
-them), whatever raised them: a `ShortflowError` keeps its code and status, Starlette's 404/405
-become NOT_FOUND and METHOD_NOT_ALLOWED, and anything unexpected is logged with its traceback and
-answered as a bare INTERNAL_ERROR, never with the traceback or a driver message.
+`RequestContextMiddleware` gives each request an id (kept from `X-Request-ID` when sane) that every
+log line of the request carries, starts its deadline (service/deadline.py), counts its queries
+(`Server-Timing`), adds the headers every answer gets (`X-Request-ID`, `nosniff`, `no-store` on
+refusals and failures, a metered caller's `RateLimit-*`), records its metrics and queues its
+access line (service/logs.py). It is also the last resort for an unexpected exception: logged
+once with its traceback and answered as a bare INTERNAL_ERROR (service/error_responses.py renders
+it), never with the traceback or a driver message. `route_label` names the route template a
+request matched, for metrics and access lines.
 """
 
 from __future__ import annotations
@@ -14,29 +18,16 @@ import logging
 import os
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import orjson
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.asgi import header
 from service.db.pool import track_queries
 from service.error_responses import INTERNAL_ERROR_MESSAGE, error_for
-from service.errors import (
-    ECHO_LIMIT,
-    DatabaseBusy,
-    DatabaseUnavailable,
-    QueryTimeout,
-    RateLimited,
-    RequestTimeout,
-    ShortflowError,
-)
 from service.logs import AccessLines, request_id_var
 from service.metrics import Metrics
-from service.settings import DEFAULT_RETRY_AFTER_S
 from service.state import request_caller
 
 if TYPE_CHECKING:
@@ -44,77 +35,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("service.http")
 
-_STATUS_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHORIZED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    406: "NOT_ACCEPTABLE",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    429: "RATE_LIMITED",
-}
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._\-]{8,128}")
 """A request id a caller may choose (matched whole with `fullmatch`: `$` would also accept a
 trailing newline, and the access line writes the id as it is)."""
 _NEVER_STORED = frozenset({401, 429})
 """Statuses answered with `Cache-Control: no-store` (besides every 5xx), whoever built them."""
-
-
-class JSONResponse(Response):
-    """JSON via orjson (dates as ISO strings, dataclasses as objects)."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
-
-
-def retry_headers(exc: ShortflowError, retry_after_s: int) -> dict[str, str]:
-    """Retry-After for failures that pass with time."""
-    if isinstance(exc, RateLimited):
-        return {"Retry-After": str(max(1, round(exc.retry_after + 0.5)))}
-    if isinstance(exc, DatabaseUnavailable | DatabaseBusy | QueryTimeout | RequestTimeout):
-        return {"Retry-After": str(retry_after_s)}
-    return {}
-
-
-def retry_header_pairs(exc: ShortflowError, retry_after_s: int) -> list[tuple[bytes, bytes]]:
-    """`retry_headers` as raw ASGI header pairs, for answers sent by middleware."""
-    return [(k.lower().encode(), v.encode()) for k, v in retry_headers(exc, retry_after_s).items()]
-
-
-def retry_after_setting(scope: Scope) -> int:
-    """The configured Retry-After for 503s (its default before the lifespan built the settings)."""
-    services = scope.get("state", {}).get("shortflow")
-    return services.settings.retry_after_s if services is not None else DEFAULT_RETRY_AFTER_S
-
-
-async def handle_shortflow_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ShortflowError)
-    headers = retry_headers(exc, retry_after_setting(request.scope))
-    return error_for(request.scope, exc.status, exc.code, exc.message, headers)
-
-
-async def handle_http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    code = _STATUS_CODES.get(exc.status_code, "HTTP_ERROR")
-    message = exc.detail if isinstance(exc.detail, str) else code
-    path = request.url.path
-    if len(path) > ECHO_LIMIT:
-        path = f"{path[:ECHO_LIMIT]}... ({len(path):,} characters)"
-    if exc.status_code == 404 and message == "Not Found":
-        message = f"no route for {path}"
-    elif exc.status_code == 405 and message == "Method Not Allowed":
-        message = f"{request.method} is not allowed on {path}"
-    return error_for(request.scope, exc.status_code, code, message, dict(exc.headers or {}))
-
-
-EXCEPTION_HANDLERS = {
-    ShortflowError: handle_shortflow_error,
-    HTTPException: handle_http_exception,
-}
 
 
 SLOW_REQUEST_S = 1.0
@@ -266,11 +191,3 @@ class RequestContextMiddleware:
         if self.access_log == "all":
             return True
         return self.access_log == "errors" and (status >= 400 or seconds >= SLOW_REQUEST_S)
-
-
-def header(scope: Scope, name: bytes) -> str | None:
-    """The first value of request header `name` (lowercase bytes), or None."""
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None

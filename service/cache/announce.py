@@ -4,7 +4,7 @@ Postgres is the source of truth (`dataset_version`, bumped in each ingest's tran
 the commit, the ingest mirrors the new numbers into the Redis hash `{prefix}versions` (never
 lowering a number, so concurrent ingests cannot go backwards) and publishes them on
 `{prefix}invalidate`, so every API process drops its in-process cache at once. If Redis is down at
-that moment, API processes still catch up from Postgres (see service/cache/datasets.py).
+that moment, API processes still catch up from Postgres (see service/cache/known_versions.py).
 
 The message is `{"versions": {"short_interest": 12, ...}, "lsn": "0/3000148"}`: `lsn` is the
 primary's WAL position right after the ingest committed (null when unknown). A receiving process
