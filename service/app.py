@@ -42,8 +42,9 @@ class ShortflowApp(Starlette):
     """Starlette without its outermost ServerErrorMiddleware.
 
     RequestContextMiddleware (service/request_context.py), our outermost layer, already logs an
-    unexpected error once, with its traceback, and answers the bare INTERNAL_ERROR body; Starlette's layer
-    above it would only add a second wrapper (and a second send wrapper) to every request.
+    unexpected error once, with its traceback, and answers the bare INTERNAL_ERROR body;
+    Starlette's layer above it would only add a second wrapper (and a second send wrapper) to
+    every request.
     """
 
     def build_middleware_stack(self) -> ASGIApp:
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 yield {"shortflow": services}
         finally:
             lines.flush()
+            metrics.flush()
 
     middleware = [
         Middleware(
