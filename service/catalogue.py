@@ -52,9 +52,11 @@ Unit = Literal[
     "text",
     "code",
     "flags",
+    "record",
 ]
 """What a value is measured in; `shares` and `contracts` counts are BigInt in GraphQL and,
-unless signed, at least 0 in REST."""
+unless signed, at least 0 in REST. A `record` is another catalogued record (or a list of them),
+whose own fields say their units."""
 
 COUNT_UNITS = frozenset({"shares", "contracts"})
 
@@ -65,7 +67,7 @@ UNIT_WORDS: Mapping[str, tuple[str, ...]] = {
     "USD": ("USD", "US dollars"),
     "USD per index point": ("USD per index point",),
     "index points": ("index points",),
-    "percent": ("percent", "x 100"),
+    "percent": ("percent", "x 100", "%"),
     "percentage points": ("percentage points",),
     "days": ("day",),
     "points": ("points",),
@@ -183,6 +185,9 @@ class Public:
     signed: bool = False
     """A share or contract count that may be negative (a change): no lower bound in REST."""
     choices: Choices | None = None
+    values: tuple[str, ...] = ()
+    """The codes a text field may hold when GraphQL serves it as a String: a REST literal of
+    them (a value set that is an enum in GraphQL too is `choices`)."""
 
     def names_its_unit(self) -> bool:
         """The description says the unit (always true of dates, flags, codes and counts)."""
@@ -205,12 +210,20 @@ def public(
     nullable: bool | None = None,
     signed: bool = False,
     choices: Choices | None = None,
+    values: tuple[str, ...] = (),
 ) -> Any:
     """Declare a model field public: `short_interest: int = public("Shares sold short...",
     unit="shares", example=72786177)`. The field stays required and keeps its place (rows become
     models by column order)."""
-    declared = Public(description, unit, example, nullable, signed, choices)
+    declared = Public(description, unit, example, nullable, signed, choices, values)
     return dataclasses.field(metadata={_KEY: declared})
+
+
+def public_record(description: str) -> Any:
+    """Declare public a field holding another catalogued record, or a list (or tuple) of them:
+    `security: Security = public_record("The security.")`. Each API serves it as that record's
+    type and resource; its example is the record's own."""
+    return public(description, unit="record", example=None)
 
 
 _RECORDS: dict[type, tuple[str, str]] = {}
@@ -218,7 +231,7 @@ _RECORDS: dict[type, tuple[str, str]] = {}
 T = TypeVar("T")
 
 
-@dataclass_transform(field_specifiers=(dataclasses.field, public))
+@dataclass_transform(field_specifiers=(dataclasses.field, public, public_record))
 def catalogued(name: str, description: str) -> Callable[[type[T]], type[T]]:
     """Class decorator: `@dataclass(slots=True)`, and the model is a public record, served as
     the GraphQL type and the REST resource `name` with this description. (Declared as a
@@ -253,9 +266,32 @@ class Field:
 
     name: str
     hint: Any
-    """The model's annotation with `None` removed (`int`, `list[str]`, `date`...)."""
+    """The model's annotation with `None` removed (`int`, `list[str]`, `date`...); a tuple of
+    records is a list of them (both APIs serve a list)."""
     nullable: bool
     public: Public
+
+    def record(self) -> type | None:
+        """The catalogued model a `record` field holds (one, or a list of them)."""
+        if self.public.unit != "record":
+            return None
+        args = typing.get_args(self.hint)
+        found = args[0] if args else self.hint
+        if found not in _RECORDS:
+            raise TypeError(f"{self.name}: {found} is not a catalogued record")
+        return typing.cast(type, found)
+
+    def is_list(self) -> bool:
+        return typing.get_origin(self.hint) is list
+
+    def served_record(self, generated: Mapping[type, Any]) -> Any:
+        """An API's type for this `record` field: the type `generated` holds for the record
+        (generated first), or a list of it."""
+        record = self.record()
+        if record is None or record not in generated:
+            raise TypeError(f"{self.name}: generate the type of its record first")
+        served = generated[record]
+        return list[served] if self.is_list() else served  # type: ignore[valid-type]
 
 
 def _without_none(hint: Any) -> tuple[Any, bool]:
@@ -275,6 +311,9 @@ def public_fields(model: type) -> tuple[Field, ...]:
         if declared is None:
             continue
         hint, nullable = _without_none(hints[field.name])
+        if typing.get_origin(hint) is tuple:
+            (item, _) = typing.get_args(hint)  # tuple[X, ...]: a list of X
+            hint = list[item]  # type: ignore[valid-type]
         if declared.nullable is not None:
             nullable = declared.nullable
         found.append(Field(field.name, hint, nullable, declared))
@@ -285,7 +324,13 @@ def example(model: type, **overrides: object) -> dict[str, Any]:
     """The JSON example of a record from its fields' declared examples (dates as ISO text)."""
     values: dict[str, Any] = {}
     for field in public_fields(model):
-        value = overrides.pop(field.name, field.public.example)
+        record = field.record()
+        if field.name in overrides:
+            value = overrides.pop(field.name)
+        elif record is not None:
+            value = [example(record)] if field.is_list() else example(record)
+        else:
+            value = field.public.example
         if isinstance(value, date):
             value = value.isoformat()
         values[field.name] = list(value) if isinstance(value, list) else value
@@ -296,7 +341,10 @@ def example(model: type, **overrides: object) -> dict[str, Any]:
 
 def _type_name(field: Field) -> str:
     hint = field.hint
-    if field.public.choices is not None:
+    record = field.record()
+    if record is not None:
+        shown = f"[{record_name(record)}!]" if field.is_list() else record_name(record)
+    elif field.public.choices is not None:
         inner = field.public.choices.name
         shown = f"[{inner}!]" if typing.get_origin(hint) is list else inner
     elif hint is int and field.public.unit in COUNT_UNITS:
@@ -336,10 +384,15 @@ def fields_markdown(models: Iterable[type] | None = None) -> str:
         examples = example(model)
         for field in public_fields(model):
             declared = field.public
-            shown = json.dumps(examples[field.name])
+            record = field.record()
+            shown = (
+                f"its {record_name(record)}'s"
+                if record
+                else f"`{_cell(json.dumps(examples[field.name]))}`"
+            )
             lines.append(
                 f"| `{camel(field.name)}` | `{field.name}` | `{_type_name(field)}` "
-                f"| {declared.unit} | `{_cell(shown)}` | {_cell(declared.text('rest'))} |"
+                f"| {declared.unit} | {shown} | {_cell(declared.text('rest'))} |"
             )
         lines.append("")
     return "\n".join(lines)

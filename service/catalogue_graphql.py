@@ -4,7 +4,8 @@
 model's public fields, in order, with their descriptions in GraphQL's spelling. Field names stay
 the model's attribute names, so the fast executor (service/graphql/execution.py) reads them
 straight from the records the resolvers return, as before. Share and contract counts are
-`BigInt`; a field with a value set is the strawberry enum registered for it in `enums`.
+`BigInt`; a field with a value set is the strawberry enum registered for it in `enums`; a
+field holding another record is that record's generated type (generated before).
 """
 
 from __future__ import annotations
@@ -23,10 +24,16 @@ from service.graphql.scalars import BigInt
 T = TypeVar("T")
 
 
+_GENERATED: dict[type, type] = {}
+"""The strawberry type generated for each catalogued model so far: a record field's type."""
+
+
 def _annotation(field: catalogue.Field, enums: Mapping[str, type[Enum]]) -> Any:
     hint: Any = field.hint
     declared = field.public
-    if declared.choices is not None:
+    if field.record() is not None:
+        hint = field.served_record(_GENERATED)
+    elif declared.choices is not None:
         enum = enums[declared.choices.name]
         hint = list[enum] if typing.get_origin(hint) is list else enum  # type: ignore[valid-type]
     elif hint is int and declared.unit in catalogue.COUNT_UNITS:
@@ -72,6 +79,7 @@ def object_type(
         described = strawberry.type(
             generated, description=catalogue.record_description(model, "graphql")
         )
+        _GENERATED[model] = described
         return cast(type[T], described)
 
     return generate

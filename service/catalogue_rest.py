@@ -3,8 +3,10 @@
 `@resource(model)` on a stand-in class builds the pydantic class of a catalogued model: its
 public fields in order, with their descriptions in REST's spelling. Share and contract counts
 are at least 0 unless declared signed; a field with a value set is a `Literal` of its values
-(and its description ends with what each value means). The OpenAPI schema, the JSON
-projection and the CSV columns all read these classes (service/rest/openapi.py, serialize.py).
+(and its description ends with what each value means), as is a code field's `values`; a field
+holding another record is that record's generated resource (generated before). The OpenAPI
+schema, the JSON projection and the CSV columns all read these classes (service/rest/openapi.py,
+serialize.py).
 """
 
 from __future__ import annotations
@@ -28,12 +30,20 @@ def literal(choices: catalogue.Choices) -> Any:
     return Literal.__getitem__(choices.values)
 
 
+_GENERATED: dict[type, type[BaseModel]] = {}
+"""The resource generated for each catalogued model so far: a record field's type."""
+
+
 def _annotation(field: catalogue.Field) -> Any:
     hint: Any = field.hint
     declared = field.public
-    if declared.choices is not None:
+    if field.record() is not None:
+        hint = field.served_record(_GENERATED)
+    elif declared.choices is not None:
         values = literal(declared.choices)
         hint = list[values] if typing.get_origin(hint) is list else values  # type: ignore[valid-type]
+    elif declared.values:
+        hint = Literal.__getitem__(declared.values)
     elif hint is int and declared.unit in catalogue.COUNT_UNITS and not declared.signed:
         hint = Shares
     return typing.Optional[hint] if field.nullable else hint  # noqa: UP045
@@ -59,6 +69,7 @@ def resource(model: type) -> Callable[[type[B]], type[B]]:
             __module__=stand_in.__module__,
             **fields,
         )
+        _GENERATED[model] = generated
         return cast(type[B], generated)
 
     return generate

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from service.catalogue import Choice, Choices, catalogued, facilities, public
+from service.catalogue import Choice, Choices, catalogued, facilities, public, public_record
 
 DATA_FLAGS = Choices(
     "DataFlag",
@@ -76,17 +76,69 @@ FLOW_SOURCES = Choices(
 )
 
 
-@dataclass(slots=True)
+SECURITY_TYPES = Choices(
+    "SecurityType",
+    "What kind of security this is.",
+    (
+        Choice("STOCK", "stock", "An operating company's share class."),
+        Choice("ETF", "etf", "An exchange-traded fund; its float is its shares outstanding."),
+    ),
+)
+
+TYPE_SOURCES = Choices(
+    "TypeSource",
+    "Where a security's type comes from.",
+    (
+        Choice(
+            "SOURCE",
+            "source",
+            "A file stated it: Nasdaq Trader's symbol directory (its ETF flag), a securities "
+            "file or a fund's holdings.",
+        ),
+        Choice(
+            "GUESS",
+            "guess",
+            "Inferred from the issue name in FINRA's files (ETF when the name says so); no "
+            "source has stated the type yet.",
+        ),
+    ),
+)
+
+LISTING_EXCHANGES = ("Nasdaq", "NYSE", "NYSE American", "NYSE Arca", "Cboe BZX", "IEX")
+"""The exchanges Nasdaq Trader's symbol directory names (service/sources/symbol_directory/
+format.py): REST's literal; GraphQL serves a String."""
+
+
+@catalogued("Security", "A US-listed or OTC security, identified by its current symbol.")
 class Security:
     id: int
-    symbol: str
-    name: str | None
-    type: str
-    market_class: str | None
-    type_source: str
-    """'source' when a file stated the type (the symbol directory, a securities or holdings
-    file), 'guess' when it was inferred from a name."""
-    listing_exchange: str | None
+    symbol: str = public("Current ticker symbol (case-sensitive).", unit="code", example="IWM")
+    name: str | None = public(
+        "Issue name as the newest source gave it.",
+        unit="text",
+        example="iShares Russell 2000 ETF",
+    )
+    type: str = public("A stock or an ETF.", unit="code", example="etf", choices=SECURITY_TYPES)
+    market_class: str | None = public(
+        "Market class FINRA reports: NYSE, NNM (Nasdaq), SC, ARCA, BZX, AMEX, OTC...",
+        unit="code",
+        example="ARCA",
+    )
+    type_source: str = public(
+        "Where {type} comes from: a file stated it (e.g. the ETF flag of Nasdaq Trader's symbol "
+        "directory), or it was inferred from the name in FINRA's files.",
+        unit="code",
+        example="source",
+        choices=TYPE_SOURCES,
+    )
+    listing_exchange: str | None = public(
+        "The exchange listing the security in the newest Nasdaq Trader symbol directory "
+        "snapshot that showed it: Nasdaq, NYSE, NYSE American, NYSE Arca, Cboe BZX or IEX. "
+        "Null when no snapshot listed it (OTC securities).",
+        unit="code",
+        example=None,
+        values=LISTING_EXCHANGES,
+    )
 
 
 @catalogued(
@@ -206,17 +258,26 @@ SCREEN_FIELDS = (
 `vals` array of screens.sql."""
 
 
-@dataclass(slots=True)
+RANK = "Position under the screen's order (1 = first)."
+
+
+@catalogued(
+    "ShortInterestScreenRow", "One security's point in the short interest screen, with its rank."
+)
 class ScreenedPoint:
     """One row of a market screen: its rank under the screen's order, the security, its point."""
 
-    rank: int
-    security: Security
-    point: ShortInterestPoint
-    average_dollar_volume_usd: float | None
-    """averageDailyVolume x closePrice, USD."""
-    market_cap_usd: float | None
-    """sharesOutstanding x closePrice, USD (where both are known)."""
+    rank: int = public(RANK, unit="count", example=1)
+    security: Security = public_record("The security.")
+    point: ShortInterestPoint = public_record("Its short interest on the settlement date.")
+    average_dollar_volume_usd: float | None = public(
+        "{average_daily_volume} x {close_price}, USD.", unit="USD", example=6844549420.8
+    )
+    market_cap_usd: float | None = public(
+        "{shares_outstanding} x {close_price}, USD; null where either is unknown.",
+        unit="USD",
+        example=81914560000.0,
+    )
 
 
 @dataclass(slots=True)
@@ -240,33 +301,63 @@ VOLUME_SCREEN_FIELDS = (
 array of screens.sql (short_volume)."""
 
 
-@dataclass(slots=True)
+@catalogued(
+    "ShortVolumeScreenPoint",
+    "A security's Reg SHO short volume on the screened day, against its own 20-day average.",
+)
 class VolumeScreenPoint:
     """A security's Reg SHO short volume on the screened day, against its 20-day average (the
     point columns of screens.sql short_volume, in order)."""
 
-    date: date
-    facility: str
-    """A facility code, or ALL (CNMS + FORF: every facility once)."""
-    short_volume: int
-    short_exempt_volume: int
-    total_volume: int
-    short_volume_ratio: float | None
-    average_short_volume_ratio: float | None
-    """Mean of the daily ratios over the 20 trading days before `date` that had volume."""
-    average_days: int
-    """How many of those 20 trading days had volume (the average's sample)."""
-    short_volume_ratio_change: float | None
-    """short_volume_ratio - average_short_volume_ratio, percentage points."""
+    date: date = public("Trading day.", unit="date", example=date(2021, 6, 4))
+    facility: str = public(
+        "The facility screened: a code, or ALL (CNMS + FORF: every facility once).",
+        unit="code",
+        example="CNMS",
+    )
+    short_volume: int = public(
+        "Shares sold short that day (includes exempt volume), summed over the facility's "
+        "files; whole shares.",
+        unit="shares",
+        example=70464495,
+    )
+    short_exempt_volume: int = public(
+        "Shares sold short under an exemption (part of {short_volume}).",
+        unit="shares",
+        example=3915340,
+    )
+    total_volume: int = public("All shares traded that day.", unit="shares", example=150636414)
+    short_volume_ratio: float | None = public(
+        "{short_volume} / {total_volume} x 100, percent to 4 decimals; null when nothing traded.",
+        unit="percent",
+        example=46.7779,
+    )
+    average_short_volume_ratio: float | None = public(
+        "Mean of the daily short volume ratios over the 20 NYSE trading days before date (the "
+        "days with volume; see {average_days}), percent; null without any.",
+        unit="percent",
+        example=37.0371,
+    )
+    average_days: int = public(
+        "Trading days of the 20 before date with volume: the average's sample.",
+        unit="count",
+        example=17,
+    )
+    short_volume_ratio_change: float | None = public(
+        "{short_volume_ratio} - {average_short_volume_ratio}, percentage points: positive when "
+        "short selling is above its usual share of trading.",
+        unit="percentage points",
+        example=9.7408,
+    )
 
 
-@dataclass(slots=True)
+@catalogued("ShortVolumeScreenRow", "One security in the short volume screen, with its rank.")
 class ScreenedVolume:
     """One row of the short volume screen: its rank, the security and its day."""
 
-    rank: int
-    security: Security
-    point: VolumeScreenPoint
+    rank: int = public(RANK, unit="count", example=1)
+    security: Security = public_record("The security.")
+    point: VolumeScreenPoint = public_record("Its short volume on the day.")
 
 
 @dataclass(slots=True)
@@ -707,16 +798,33 @@ class ScoreFactor:
     )
 
 
-@dataclass(slots=True)
+@catalogued("SqueezeCandidate", "A security ranked by the squeeze screen, with its factors.")
 class SqueezeCandidate:
-    security: Security
-    as_of: date
-    settlement_date: date
-    score: float
-    factors: tuple[ScoreFactor, ...]
-    short_percent_of_float: float | None
-    short_percent_of_shares_outstanding: float | None
-    days_to_cover: float | None
+    security: Security = public_record("The security.")
+    as_of: date = public(
+        "The date the screen was run as of.", unit="date", example=date(2026, 8, 20)
+    )
+    settlement_date: date = public(
+        "Settlement date of the short interest used (newest published by {as_of}).",
+        unit="date",
+        example=date(2026, 7, 31),
+    )
+    score: float = public(
+        "0-100 points: sum of the factors' contributions.", unit="points", example=21.93
+    )
+    factors: tuple[ScoreFactor, ...] = public_record(
+        "Each factor's value, weight and points. The first is short_percent_of_float, or "
+        "short_percent_of_shares_outstanding when no float is known (docs/squeeze.md)."
+    )
+    short_percent_of_float: float | None = public(
+        "Short % of float (ETFs: of shares outstanding); null when no float is known.",
+        unit="percent",
+        example=25.8749,
+    )
+    short_percent_of_shares_outstanding: float | None = public(
+        "Short % of shares outstanding; null when unknown.", unit="percent", example=25.8749
+    )
+    days_to_cover: float | None = public("Days to cover (FINRA).", unit="days", example=3.1)
 
 
 @dataclass(slots=True)

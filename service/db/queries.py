@@ -4,15 +4,39 @@
 A file holds blocks, each starting with a `-- name: <identifier>` line; the block's text up to the
 next marker is the query. Repositories read them as `Q.short_interest.series`, so the SQL stays in
 SQL files (where editors, `psql` and reviewers can read it) and Python code never builds SQL text.
+
+One placeholder is expanded on loading: `{ShortInterestPoint}` is the columns of that
+`service.models` record, in its field order (`{p.ShortInterestPoint}`: each prefixed `p.`). A
+record read by several queries has its column list in one place, the model: a field added to
+the model (and to the view it reads) is selected by all of them. tests/db/test_query_columns.py
+prepares every query, so a field the view lacks fails there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import cache
 from importlib import resources
 
+from service import models
+
 _MARKER = re.compile(r"^--\s*name:\s*([a-z_][a-z0-9_]*)\s*$", re.MULTILINE)
+_COLUMNS = re.compile(r"\{(?:([a-z][a-z0-9_]*)\.)?([A-Z][A-Za-z]*)\}")
+
+
+def expand_columns(sql: str, file_name: str = "<string>") -> str:
+    """`sql` with each `{Model}` / `{alias.Model}` replaced by the model's column list."""
+
+    def columns(match: re.Match[str]) -> str:
+        alias, name = match.groups()
+        model = getattr(models, name, None)
+        if not (isinstance(model, type) and dataclasses.is_dataclass(model)):
+            raise ValueError(f"{file_name}: {{{name}}} is not a record of service.models")
+        prefix = f"{alias}." if alias else ""
+        return ", ".join(prefix + field.name for field in dataclasses.fields(model))
+
+    return _COLUMNS.sub(columns, sql)
 
 
 class QueryFile:
@@ -41,7 +65,7 @@ def parse_queries(text: str, file_name: str = "<string>") -> dict[str, str]:
             raise ValueError(f"{file_name}: query {name!r} is empty")
         if name in queries:
             raise ValueError(f"{file_name}: query {name!r} is defined twice")
-        queries[name] = sql
+        queries[name] = expand_columns(sql, file_name)
     return queries
 
 

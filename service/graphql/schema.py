@@ -1,7 +1,10 @@
 """The GraphQL schema: Query, and the types whose fields take arguments (contract names exactly).
 
 Resolvers return `service.models` objects (see types.py) and call the same analytics services as
-the REST API. `self` in a resolver is the model object the parent field returned.
+the REST API. `self` in a resolver is the model object the parent field returned. The catalogued
+records served here (Security, SqueezeCandidate, the screens' rows and points) are generated
+from their models' declarations, as in types.py; Security's stand-in adds its fields with
+arguments.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
-from service import catalogue, cursors
+from service import catalogue, cursors, models
 from service.analytics import calendar, screens
 from service.analytics.fund_kinds import FUND_KIND_TEXT, check_fund_kinds
 from service.analytics.fund_kinds import FundKind as FundKindModel
 from service.analytics.squeeze import Floors, check_floors
+from service.catalogue_graphql import object_type
 from service.errors import BadRequest
 from service.graphql import lookahead
 from service.graphql.context import Context
@@ -28,6 +32,7 @@ from service.graphql.scalars import SCALAR_MAP, BigInt
 from service.graphql.types import (
     AFTER,
     AS_OF,
+    ENUMS,
     FIRST,
     FROM,
     TO,
@@ -42,13 +47,11 @@ from service.graphql.types import (
     IndexShortExposure,
     PageInfo,
     Price,
-    ScoreFactor,
     SecurityType,
     SettlementDate,
     ShortInterest,
     ShortInterestConnection,
     ShortVolume,
-    TypeSource,
 )
 from service.models import SCREEN_FIELDS, VOLUME_SCREEN_FIELDS, MarketIndex
 from service.models import Security as SecurityModel
@@ -118,24 +121,9 @@ def _as_of(info: GraphQLInfo, as_of: datetime.date | None) -> datetime.date:
     return as_of
 
 
-@strawberry.type(description="A US-listed or OTC security, identified by its current symbol.")
-class Security:
-    id: strawberry.Private[int]
-    symbol: str = strawberry.field(description="Current ticker symbol (case-sensitive).")
-    name: str | None = strawberry.field(description="Issue name as the newest source gave it.")
-    type: SecurityType = strawberry.field(description="STOCK or ETF.")
-    market_class: str | None = strawberry.field(
-        description="Market class FINRA reports: NYSE, NNM (Nasdaq), SC, ARCA, BZX, AMEX, OTC..."
-    )
-    type_source: TypeSource = strawberry.field(
-        description="Where `type` comes from: SOURCE (a file stated it, e.g. the ETF flag of "
-        "Nasdaq Trader's symbol directory) or GUESS (inferred from the name in FINRA's files)."
-    )
-    listing_exchange: str | None = strawberry.field(
-        description="The exchange listing the security in the newest Nasdaq Trader symbol "
-        "directory snapshot that showed it: Nasdaq, NYSE, NYSE American, NYSE Arca, Cboe BZX or "
-        "IEX. Null when no snapshot listed it (OTC securities)."
-    )
+@object_type(SecurityModel, ENUMS)
+class Security(SecurityModel):
+    """The catalogued fields (service/models.py), then the fields with arguments."""
 
     @strawberry.field(description="Shares outstanding, latest known on or before asOf.")
     async def shares_outstanding(
@@ -361,25 +349,8 @@ class Index:
         return cast(list[FuturesPosition], found)
 
 
-@strawberry.type(description="A security ranked by the squeeze screen, with its factors.")
-class SqueezeCandidate:
-    security: Security = strawberry.field(description="The security.")
-    as_of: datetime.date = strawberry.field(description="The date the screen was run as of.")
-    settlement_date: datetime.date = strawberry.field(
-        description="Settlement date of the short interest used (newest published by asOf)."
-    )
-    score: float = strawberry.field(description="0-100: sum of the factors' contributions.")
-    factors: list[ScoreFactor] = strawberry.field(
-        description="Each factor's value and weight. The first is short_percent_of_float, or "
-        "short_percent_of_shares_outstanding when no float is known (docs/squeeze.md)."
-    )
-    short_percent_of_float: float | None = strawberry.field(
-        description="Short % of float (ETFs: of shares outstanding); null when no float is known."
-    )
-    short_percent_of_shares_outstanding: float | None = strawberry.field(
-        description="Short % of shares outstanding; null when unknown."
-    )
-    days_to_cover: float | None = strawberry.field(description="Days to cover (FINRA).")
+@object_type(models.SqueezeCandidate, ENUMS)
+class SqueezeCandidate(models.SqueezeCandidate): ...
 
 
 @strawberry.type(description="A squeeze screen run: ranked candidates and what was left out.")
@@ -612,17 +583,8 @@ class ShortInterestFilter:
     )
 
 
-@strawberry.type(description="One security's point in a short interest screen, with its rank.")
-class ShortInterestScreenRow:
-    rank: int = strawberry.field(description="Position under the screen's order (1 = first).")
-    security: Security = strawberry.field(description="The security.")
-    point: ShortInterest = strawberry.field(description="Its short interest on the date.")
-    average_dollar_volume_usd: float | None = strawberry.field(
-        description="averageDailyVolume x closePrice, USD."
-    )
-    market_cap_usd: float | None = strawberry.field(
-        description="sharesOutstanding x closePrice, USD; null where either is unknown."
-    )
+@object_type(models.ScreenedPoint, ENUMS)
+class ShortInterestScreenRow(models.ScreenedPoint): ...
 
 
 @strawberry.type(description="An edge of a short interest screen.")
@@ -720,45 +682,12 @@ class ShortVolumeFilter:
     max_short_volume_ratio_change: float | None = _volume_bound("short_volume_ratio_change", "max")
 
 
-@strawberry.type(
-    description="A security's Reg SHO short volume on the screened day, against its own 20-day "
-    "average."
-)
-class ShortVolumeScreenPoint:
-    date: datetime.date = strawberry.field(description="Trading day.")
-    facility: str = strawberry.field(
-        description="The facility screened: a code, or ALL (CNMS + FORF: every facility once)."
-    )
-    short_volume: BigInt = strawberry.field(
-        description="Shares sold short that day (includes exempt volume), summed over the "
-        "facility's files; whole shares."
-    )
-    short_exempt_volume: BigInt = strawberry.field(
-        description="Shares sold short under an exemption (part of shortVolume)."
-    )
-    total_volume: BigInt = strawberry.field(description="All shares traded that day.")
-    short_volume_ratio: float | None = strawberry.field(
-        description="shortVolume / totalVolume x 100, percent to 4 decimals; null when nothing "
-        "traded."
-    )
-    average_short_volume_ratio: float | None = strawberry.field(
-        description="Mean of the daily short volume ratios over the 20 NYSE trading days before "
-        "date (the days with volume; see averageDays), percent; null without any."
-    )
-    average_days: int = strawberry.field(
-        description="Trading days of the 20 before date with volume: the average's sample."
-    )
-    short_volume_ratio_change: float | None = strawberry.field(
-        description="shortVolumeRatio - averageShortVolumeRatio, percentage points: positive "
-        "when short selling is above its usual share of trading."
-    )
+@object_type(models.VolumeScreenPoint, ENUMS)
+class ShortVolumeScreenPoint(models.VolumeScreenPoint): ...
 
 
-@strawberry.type(description="One security in the short volume screen, with its rank.")
-class ShortVolumeScreenRow:
-    rank: int = strawberry.field(description="Position under the screen's order (1 = first).")
-    security: Security = strawberry.field(description="The security.")
-    point: ShortVolumeScreenPoint = strawberry.field(description="Its short volume on the day.")
+@object_type(models.ScreenedVolume, ENUMS)
+class ShortVolumeScreenRow(models.ScreenedVolume): ...
 
 
 @strawberry.type(description="An edge of the short volume screen.")

@@ -34,26 +34,16 @@ def _value(choices: catalogue.Choices, name: str) -> Any:
     return strawberry.enum_value(member.value, description=catalogue.render(member.text, "graphql"))
 
 
-@strawberry.enum(description="What kind of security this is.")
+@strawberry.enum(description=models.SECURITY_TYPES.text)
 class SecurityType(Enum):
-    STOCK = strawberry.enum_value("stock", description="An operating company's share class.")
-    ETF = strawberry.enum_value(
-        "etf", description="An exchange-traded fund; its float is its shares outstanding."
-    )
+    STOCK = _value(models.SECURITY_TYPES, "STOCK")
+    ETF = _value(models.SECURITY_TYPES, "ETF")
 
 
-@strawberry.enum(description="Where a security's type comes from.")
+@strawberry.enum(description=models.TYPE_SOURCES.text)
 class TypeSource(Enum):
-    SOURCE = strawberry.enum_value(
-        "source",
-        description="A file stated it: Nasdaq Trader's symbol directory (its ETF flag), a "
-        "securities file or a fund's holdings.",
-    )
-    GUESS = strawberry.enum_value(
-        "guess",
-        description="Inferred from the issue name in FINRA's files (ETF when the name says "
-        "so); no source has stated the type yet.",
-    )
+    SOURCE = _value(models.TYPE_SOURCES, "SOURCE")
+    GUESS = _value(models.TYPE_SOURCES, "GUESS")
 
 
 @strawberry.enum(description="The length of the periods flows are summed over.")
@@ -89,7 +79,12 @@ class DataFlag(Enum):
     STALE_FLOAT = _value(models.DATA_FLAGS, "STALE_FLOAT")
 
 
-ENUMS: dict[str, type[Enum]] = {"DataFlag": DataFlag, "FlowSource": FlowSource}
+ENUMS: dict[str, type[Enum]] = {
+    "DataFlag": DataFlag,
+    "FlowSource": FlowSource,
+    "SecurityType": SecurityType,
+    "TypeSource": TypeSource,
+}
 """The strawberry enum of each catalogue value set (service/models.py)."""
 
 

@@ -14,18 +14,14 @@ docs/fields.md), the same ones the GraphQL types are.
 from __future__ import annotations
 
 import datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from service import models
 from service.catalogue_rest import Shares, literal, resource
 
-SecurityType = Literal["stock", "etf"]
+SecurityType = literal(models.SECURITY_TYPES)
 FlowSource = literal(models.FLOW_SOURCES)
-
-TypeSource = Literal["source", "guess"]
-ListingExchange = Literal["Nasdaq", "NYSE", "NYSE American", "NYSE Arca", "Cboe BZX", "IEX"]
 DataFlag = literal(models.DATA_FLAGS)
 
 
@@ -35,27 +31,12 @@ class Resource(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Security(Resource):
-    """A US-listed or OTC security, identified by its current symbol."""
-
-    symbol: str = Field(description="Current ticker symbol (case-sensitive).")
-    name: str | None = Field(description="Issue name as the newest source gave it.")
-    type: SecurityType = Field(description="stock or etf.")
-    market_class: str | None = Field(
-        description="Market class FINRA reports: NYSE, NNM (Nasdaq), SC, ARCA, BZX, AMEX, OTC..."
-    )
-    type_source: TypeSource = Field(
-        description="Where type comes from: source (a file stated it, e.g. the ETF flag of "
-        "Nasdaq Trader's symbol directory) or guess (inferred from the name in FINRA's files)."
-    )
-    listing_exchange: ListingExchange | None = Field(
-        description="The exchange listing the security in the newest Nasdaq Trader symbol "
-        "directory snapshot that showed it. Null when no snapshot listed it (OTC securities)."
-    )
-
-
 # The resources of the catalogued records (service/models.py): fields, types and descriptions
 # are generated from the models' declarations (service/catalogue_rest.py).
+
+
+@resource(models.Security)
+class Security(Resource): ...
 
 
 @resource(models.ShortInterestPoint)
@@ -119,26 +100,8 @@ class Index(Resource):
     )
 
 
-class SqueezeCandidate(Resource):
-    """A security ranked by the squeeze screen, with its factors."""
-
-    security: Security = Field(description="The security.")
-    as_of: datetime.date = Field(description="The date the screen was run as of.")
-    settlement_date: datetime.date = Field(
-        description="Settlement date of the short interest used (newest published by as_of)."
-    )
-    score: float = Field(description="0-100: sum of the factors' contributions.")
-    factors: list[ScoreFactor] = Field(
-        description="Each factor's value, weight and points. The first is short_percent_of_float, "
-        "or short_percent_of_shares_outstanding when no float is known (docs/squeeze.md)."
-    )
-    short_percent_of_float: float | None = Field(
-        description="Short % of float (ETFs: of shares outstanding); null when no float is known."
-    )
-    short_percent_of_shares_outstanding: float | None = Field(
-        description="Short % of shares outstanding; null when unknown."
-    )
-    days_to_cover: float | None = Field(description="Days to cover (FINRA).")
+@resource(models.SqueezeCandidate)
+class SqueezeCandidate(Resource): ...
 
 
 class ExclusionCount(Resource):
@@ -238,18 +201,8 @@ class SqueezeScreen(Resource):
     excluded: list[ExclusionCount] = Field(description="Securities left out, by reason.")
 
 
-class ShortInterestScreenRow(Resource):
-    """One security's point in the short interest screen, with its rank."""
-
-    rank: int = Field(description="Position under the screen's order (1 = first).")
-    security: Security = Field(description="The security.")
-    point: ShortInterest = Field(description="Its short interest on the settlement date.")
-    average_dollar_volume_usd: float | None = Field(
-        description="average_daily_volume x close_price, USD."
-    )
-    market_cap_usd: float | None = Field(
-        description="shares_outstanding x close_price, USD; null where either is unknown."
-    )
+@resource(models.ScreenedPoint)
+class ShortInterestScreenRow(Resource): ...
 
 
 class ShortInterestScreenPage(Resource):
@@ -263,43 +216,12 @@ class ShortInterestScreenPage(Resource):
     total_count: int = Field(description="Securities passing the filter (all pages).")
 
 
-class ShortVolumeScreenPoint(Resource):
-    """A security's Reg SHO short volume on the screened day, against its own 20-day average."""
-
-    date: datetime.date = Field(description="Trading day.")
-    facility: str = Field(
-        description="The facility screened: a code, or ALL (CNMS + FORF: every facility once)."
-    )
-    short_volume: Shares = Field(
-        description="Shares sold short that day (includes exempt volume), summed over the "
-        "facility's files; whole shares."
-    )
-    short_exempt_volume: Shares = Field(
-        description="Shares sold short under an exemption (part of short_volume)."
-    )
-    total_volume: Shares = Field(description="All shares traded that day.")
-    short_volume_ratio: float | None = Field(
-        description="short_volume / total_volume x 100, percent to 4 decimals; null when nothing "
-        "traded."
-    )
-    average_short_volume_ratio: float | None = Field(
-        description="Mean of the daily short volume ratios over the 20 NYSE trading days before "
-        "date (the days with volume; see average_days), percent; null without any."
-    )
-    average_days: int = Field(
-        description="Trading days of the 20 before date with volume: the average's sample."
-    )
-    short_volume_ratio_change: float | None = Field(
-        description="short_volume_ratio - average_short_volume_ratio, percentage points."
-    )
+@resource(models.VolumeScreenPoint)
+class ShortVolumeScreenPoint(Resource): ...
 
 
-class ShortVolumeScreenRow(Resource):
-    """One security in the short volume screen, with its rank."""
-
-    rank: int = Field(description="Position under the screen's order (1 = first).")
-    security: Security = Field(description="The security.")
-    point: ShortVolumeScreenPoint = Field(description="Its short volume on the day.")
+@resource(models.ScreenedVolume)
+class ShortVolumeScreenRow(Resource): ...
 
 
 class ShortVolumeScreenPage(Resource):

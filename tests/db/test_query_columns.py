@@ -132,3 +132,14 @@ def test_swapped_columns_are_refused() -> None:
     with pytest.raises(TypeError, match="PriceBar"):
         rows.check_columns(PriceBar, names)
     rows.check_columns(PriceBar, rows.field_names(PriceBar))
+
+
+def test_a_model_placeholder_is_its_columns_in_field_order() -> None:
+    parsed = queries.parse_queries("-- name: bars\nSELECT {PriceBar}, {p.PriceBar} FROM p")
+    assert parsed["bars"] == (
+        "SELECT date, open, high, low, close, volume, "
+        "p.date, p.open, p.high, p.low, p.close, p.volume FROM p"
+    )
+    assert "{ShortInterestPoint}" not in queries.load("short_interest").series
+    with pytest.raises(ValueError, match="Bar"):
+        queries.parse_queries("-- name: bars\nSELECT {Bar} FROM p", "bars.sql")

@@ -12,7 +12,8 @@
 -- service.models.SCREEN_FIELDS. `total`: rows passing the filter (all pages). The filters and
 -- keys read the values stored per version (short_interest_screen_value, migration 0024: the
 -- view's values, kept equal to it by triggers); only the keys go through the sort, and the page's
--- points are read from the view by key.
+-- points are read from the view by key (the columns of ShortInterestPoint, expanded on loading:
+-- service/db/queries.py).
 WITH points AS (
     SELECT DISTINCT ON (p.security_id) p.security_id, p.vals, p.flags
     FROM short_interest_screen_value p
@@ -52,11 +53,7 @@ page AS (
 SELECT g.rank, g.total, g.average_dollar_volume_usd, g.market_cap_usd,
        s.id, s.symbol, s.name, s.type, s.market_class, s.type_source,
        security_listing_exchange(s.id) AS listing_exchange,
-       p.security_id, p.settlement_date, p.published_date, p.short_interest,
-       p.previous_short_interest,
-       p.change, p.change_percent, p.average_daily_volume, p.days_to_cover, p.short_percent_of_float,
-       p.short_percent_of_shares_outstanding, p.short_value_usd, p.revised, p.flags, p.float_shares,
-       p.float_as_of, p.shares_outstanding, p.shares_outstanding_as_of, p.close_price, p.close_date
+       {p.ShortInterestPoint}
 FROM page g
 JOIN security s ON s.id = g.security_id
 CROSS JOIN LATERAL (

@@ -1,15 +1,13 @@
 -- Short interest as known on a date: the version of each settlement date with the latest
 -- known_from on or before that date, with its metrics (view short_interest_point, migration 0010).
--- The columns are in the field order of service.models.ShortInterestPoint.
+-- {ShortInterestPoint} is the columns of service.models.ShortInterestPoint in its field order,
+-- expanded when the file is loaded (service/db/queries.py): a field is listed once, on the model.
 
 -- name: series
 -- $1 security id, $2 known on, $3 from, $4 to, $5 after this settlement date (keyset),
 -- $6 rows to return (the caller asks one more to learn whether a next page exists).
 SELECT DISTINCT ON (settlement_date)
-       security_id, settlement_date, published_date, short_interest, previous_short_interest,
-       change, change_percent, average_daily_volume, days_to_cover, short_percent_of_float,
-       short_percent_of_shares_outstanding, short_value_usd, revised, flags, float_shares,
-       float_as_of, shares_outstanding, shares_outstanding_as_of, close_price, close_date
+       {ShortInterestPoint}
 FROM short_interest_point
 WHERE security_id = $1
   AND known_from <= $2
@@ -28,11 +26,7 @@ WHERE security_id = $1 AND known_from <= $2 AND settlement_date BETWEEN $3 AND $
 SELECT p.*
 FROM unnest($1::bigint[]) AS ids (id)
 CROSS JOIN LATERAL (
-    SELECT security_id, settlement_date, published_date, short_interest,
-           previous_short_interest, change, change_percent, average_daily_volume, days_to_cover,
-           short_percent_of_float, short_percent_of_shares_outstanding, short_value_usd, revised,
-           flags, float_shares, float_as_of, shares_outstanding, shares_outstanding_as_of,
-           close_price, close_date
+    SELECT {ShortInterestPoint}
     FROM short_interest_point
     WHERE security_id = ids.id AND known_from <= $2
     ORDER BY settlement_date DESC, known_from DESC
@@ -70,10 +64,7 @@ SELECT f.*, p.*
 FROM found f
 LEFT JOIN LATERAL (
     (SELECT DISTINCT ON (settlement_date)
-            security_id, settlement_date, published_date, short_interest, previous_short_interest,
-            change, change_percent, average_daily_volume, days_to_cover, short_percent_of_float,
-            short_percent_of_shares_outstanding, short_value_usd, revised, flags, float_shares,
-            float_as_of, shares_outstanding, shares_outstanding_as_of, close_price, close_date
+            {ShortInterestPoint}
      FROM short_interest_point
      WHERE NOT $7::boolean
        AND security_id = f.id
@@ -83,11 +74,7 @@ LEFT JOIN LATERAL (
      ORDER BY settlement_date, known_from DESC
      LIMIT $6)
     UNION ALL
-    (SELECT security_id, settlement_date, published_date, short_interest,
-            previous_short_interest, change, change_percent, average_daily_volume, days_to_cover,
-            short_percent_of_float, short_percent_of_shares_outstanding, short_value_usd, revised,
-            flags, float_shares, float_as_of, shares_outstanding, shares_outstanding_as_of,
-            close_price, close_date
+    (SELECT {ShortInterestPoint}
      FROM short_interest_point
      WHERE $7 AND security_id = f.id AND known_from <= $2
      ORDER BY settlement_date DESC, known_from DESC
