@@ -523,6 +523,8 @@ async def _release(pool: asyncpg.Pool, conn: Connection, reset_timeout: float) -
     ended) fails its reset: asyncpg has dropped it and the pool opens a fresh one. That must
     not turn an answered request into an error. A connection after a plain read has nothing to
     reset (`PooledConnection`): no timeout to arm; any other is reset within `reset_timeout`."""
+    if getattr(conn, "_con", None) is None:  # the proxy's connection (asyncpg has no accessor)
+        return  # detached (dropped, or closed under it): the pool has its place back already
     timeout = None if cast(PooledConnection, conn).resets_nothing() else reset_timeout
     try:
         await pool.release(conn, timeout=timeout)
