@@ -8,7 +8,7 @@ from datetime import date
 
 from service.analytics.calendar import EARLIEST, LATEST
 from service.db.repositories.indexes import IndexRepository
-from service.models import FuturesPosition, IndexShortExposure
+from service.models import FuturesPosition, IndexShortExposure, MarketIndex
 
 
 class ExposureService:
@@ -21,6 +21,15 @@ class ExposureService:
         self, code: str, start: date | None, end: date | None
     ) -> list[IndexShortExposure]:
         return await self.repository.exposure(
+            code, start or EARLIEST, end or LATEST, self.level_symbols.get(code)
+        )
+
+    async def index_with_series(
+        self, code: str, start: date | None, end: date | None
+    ) -> tuple[MarketIndex | None, list[IndexShortExposure]]:
+        """The index `code` names and its `series`, in one round trip (None for an unknown
+        code)."""
+        return await self.repository.by_code_with_exposure(
             code, start or EARLIEST, end or LATEST, self.level_symbols.get(code)
         )
 

@@ -162,6 +162,10 @@ class PooledConnection(asyncpg.Connection):
         """The connection ran one read statement and nothing else since it was taken."""
         self._plain_read = True
 
+    def resets_nothing(self) -> bool:
+        """Its hand-back runs no statement (a plain read and no open transaction)."""
+        return self._plain_read and not self.is_in_transaction()
+
     def get_reset_query(self) -> str:
         if self._plain_read:
             self._plain_read = False
@@ -386,7 +390,7 @@ class Database:
             # The queue may have outlasted an outage that began meanwhile: check again.
             self._check_breaker()
             try:
-                conn: Connection = await pool.acquire(timeout=self._connect_timeout)
+                conn: Connection = await _acquire(pool, self._connect_timeout)
             except CONNECTION_ERRORS as exc:
                 raise self._trip(exc) from None
             self.last_error = None
@@ -399,7 +403,7 @@ class Database:
                 drop(conn)
                 raise
             finally:
-                await _release(pool, conn)
+                await _release(pool, conn, self._connect_timeout)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
@@ -500,11 +504,29 @@ def _translated_errors() -> Iterator[None]:
 _RELEASE_ERRORS: tuple[type[BaseException], ...] = (*CONNECTION_ERRORS, asyncpg.InterfaceError)
 
 
-async def _release(pool: asyncpg.Pool, conn: Connection) -> None:
+async def _acquire(pool: asyncpg.Pool, connect_timeout: float) -> Connection:
+    """A connection of `pool`, where the caller's slot guarantees one is free or may be opened.
+
+    With an open idle connection in the pool, asyncpg hands it out without waiting or
+    connecting (its queue prefers live connections): no timeout to arm, which saves asyncpg's
+    `wait_for` task and timer per request (docs/benchmarks.md, run 4). Otherwise acquiring may
+    connect, bounded by `connect_timeout`."""
+    if pool.get_idle_size():
+        conn: Connection = await pool.acquire()
+    else:
+        conn = await pool.acquire(timeout=connect_timeout)
+    return conn
+
+
+async def _release(pool: asyncpg.Pool, conn: Connection, reset_timeout: float) -> None:
     """Give a connection back; one that died meanwhile (Postgres stopped just as the query
     ended) fails its reset: asyncpg has dropped it and the pool opens a fresh one. That must
-    not turn an answered request into an error."""
+    not turn an answered request into an error. A connection after a plain read has nothing to
+    reset (`PooledConnection`): no timeout to arm; any other is reset within `reset_timeout`."""
+    if getattr(conn, "_con", None) is None:  # the proxy's connection (asyncpg has no accessor)
+        return  # detached (dropped, or closed under it): the pool has its place back already
+    timeout = None if cast(PooledConnection, conn).resets_nothing() else reset_timeout
     try:
-        await pool.release(conn)
+        await pool.release(conn, timeout=timeout)
     except _RELEASE_ERRORS as exc:
         log.info("released a connection that had died: %s", type(exc).__name__)

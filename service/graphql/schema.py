@@ -313,7 +313,9 @@ class Index:
         to: ToDate = None,
     ) -> list[IndexShortExposure]:
         cursors.check_range(from_, to)
-        series = await info.context.analytics.exposure.series(self.code, from_, to)
+        series = info.context.fetched_along.get(("shortExposure", self.code, (from_, to)))
+        if series is None:
+            series = await info.context.analytics.exposure.series(self.code, from_, to)
         return cast(list[IndexShortExposure], series)
 
     @strawberry.field(
@@ -421,6 +423,20 @@ async def _security_with(
     if security is not None:
         context.latest_short_interest.prime((security.id, known_on), point)
     return security
+
+
+async def _index_with_exposure(
+    info: GraphQLInfo, code: str, arguments: dict[str, Any]
+) -> MarketIndex | None:
+    """The index `code` names, fetched with its `shortExposure` (GraphQL arguments
+    `arguments`), which is left for that field's resolver (BadRequest when the arguments are
+    refused), as `_security_with` does for a security."""
+    start, end = arguments.get("from"), arguments.get("to")
+    cursors.check_range(start, end)
+    found, series = await info.context.analytics.exposure.index_with_series(code, start, end)
+    if found is not None:
+        info.context.fetched_along[("shortExposure", found.code, (start, end))] = series
+    return found
 
 
 def _point_cursor(point: ShortInterest) -> str:
@@ -867,7 +883,16 @@ class Query:
         info: GraphQLInfo,
         code: Annotated[str, strawberry.argument(description="Index code.")],
     ) -> Index | None:
-        found: MarketIndex | None = await info.context.analytics.indexes.by_code(code.strip())
+        code = code.strip()
+        along = lookahead.child(info, ("shortExposure",))
+        if along is not None:
+            try:
+                fetched = await _index_with_exposure(info, code, along[1])
+            except BadRequest:
+                pass  # the child's arguments are refused: its resolver says so in its place
+            else:
+                return cast(Index | None, fetched)
+        found: MarketIndex | None = await info.context.analytics.indexes.by_code(code)
         return cast(Index | None, found)
 
     @strawberry.field(description="Every index, by code (e.g. R2000).")

@@ -40,7 +40,6 @@ MODEL_QUERIES = [
     ("indexes", "tracking_funds", Security),
     ("indexes", "by_code", MarketIndex),
     ("indexes", "page", IndexListing),
-    ("exposure", "series", IndexShortExposure),
     ("futures", "positioning", FuturesPosition),
     ("flows", "periods", FundFlow),
     ("squeeze", "inputs", SqueezeInputs),
@@ -87,6 +86,11 @@ async def test_the_short_interest_screen_is_rank_security_and_point(database_url
 async def test_a_security_with_its_points_is_a_security_then_a_point(database_url: str) -> None:
     columns = await _columns(database_url, queries.load("short_interest").by_symbol)
     assert columns == [*rows.field_names(Security), *rows.field_names(ShortInterestPoint)]
+
+
+async def test_an_index_with_its_exposure_is_an_index_then_a_point(database_url: str) -> None:
+    columns = await _columns(database_url, queries.load("exposure").series)
+    assert columns == [*rows.field_names(MarketIndex), *rows.field_names(IndexShortExposure)]
 
 
 async def test_by_symbols_is_a_security_after_the_wanted_symbol(database_url: str) -> None:

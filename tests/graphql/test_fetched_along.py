@@ -1,5 +1,5 @@
-"""`security(symbol) { shortInterest | latestShortInterest }` in one round trip, answering what
-the two queries answer (service/graphql/lookahead.py).
+"""`security(symbol) { shortInterest | latestShortInterest }` and `index(code) { shortExposure }`
+in one round trip, answering what the two queries answer (service/graphql/lookahead.py).
 
 The same selection under an inline fragment is not looked ahead at: it takes the two queries
 (the security, then its series), so each case compares the two paths' answers.
@@ -40,7 +40,8 @@ async def _ask(client: httpx.AsyncClient, query: str, **variables: Any) -> tuple
 
 @pytest.fixture
 async def renamed_and_empty(sample_url: str) -> None:
-    """IWM's former symbol IWMX (until 2020) and a security without short interest."""
+    """IWM's former symbol IWMX (until 2020), a security without short interest and an index
+    without short exposure."""
     conn = await asyncpg.connect(sample_url)
     try:
         await conn.execute(
@@ -50,6 +51,10 @@ async def renamed_and_empty(sample_url: str) -> None:
         )
         await conn.execute(
             "INSERT INTO security (symbol, name) VALUES ('NOSI', 'No Short Interest Inc') "
+            "ON CONFLICT DO NOTHING"
+        )
+        await conn.execute(
+            "INSERT INTO market_index (code, name) VALUES ('NOEXP', 'No Exposure') "
             "ON CONFLICT DO NOTHING"
         )
     finally:
@@ -148,3 +153,61 @@ async def test_two_series_of_one_security_are_each_their_own_query(
     body, trips = await _ask(sample_client, query)
     assert [len(body["data"]["security"][key]["nodes"]) for key in "ab"] == [1, 2]
     assert trips == 3  # not looked ahead at: the security, then each series
+
+
+EXPOSURE = (
+    "shortExposure(ARGS) { settlementDate singleStockShortInterest etfShortValueUsd "
+    "totalShortValueUsd isRecord futuresLegKnown totalWithFuturesIsRecord }"
+)
+
+
+def _index_query(code: str, arguments: str, *, fragment: bool) -> str:
+    selection = EXPOSURE.replace("(ARGS)", f"({arguments})" if arguments else "")
+    if fragment:
+        selection = f"... on Index {{ {selection} }}"
+    return f'{{ index(code: " {code} ") {{ code name {selection} }} }}'
+
+
+@pytest.mark.usefixtures("renamed_and_empty")
+@pytest.mark.parametrize(
+    ("code", "arguments", "dates"),
+    [
+        ("R2000", "", 2),
+        ("R2000", 'from: "2026-07-20"', 1),
+        ("R2000", 'from: "2026-07-01", to: "2026-07-20"', 1),
+        ("R2000", 'from: "2030-01-01"', 0),
+        ("NOEXP", "", 0),
+        ("NOPE", "", None),
+    ],
+)
+async def test_an_index_with_its_exposure_in_one_round_trip(
+    gql: Query, sample_client: httpx.AsyncClient, code: str, arguments: str, dates: int | None
+) -> None:
+    along, trips = await _ask(sample_client, _index_query(code, arguments, fragment=False))
+    apart, apart_trips = await _ask(sample_client, _index_query(code, arguments, fragment=True))
+    assert "errors" not in along
+    assert along["data"] == apart["data"]
+    assert (trips, apart_trips) == (1, 1 if code == "NOPE" else 2)
+    await gql(_index_query(code, arguments, fragment=False))  # executor parity
+    if dates is None:
+        assert along["data"] == {"index": None}
+    else:
+        assert len(along["data"]["index"]["shortExposure"]) == dates
+
+
+async def test_an_index_with_a_refused_range_is_the_same_error_in_the_same_place(
+    sample_client: httpx.AsyncClient,
+) -> None:
+    arguments = 'from: "2026-08-01", to: "2026-07-01"'
+    along, apart = [
+        (await sample_client.post("/graphql", json={"query": query})).json()
+        for query in (_index_query("R2000", arguments, fragment=flag) for flag in (False, True))
+    ]
+    for body in (along, apart):
+        for error in body["errors"]:
+            error.pop("locations", None)  # the fragment moves the field's column
+    assert along == apart
+    (error,) = along["errors"]
+    assert "is after `to`" in error["message"]
+    assert error["path"] == ["index", "shortExposure"]
+    assert along["data"] == {"index": None}

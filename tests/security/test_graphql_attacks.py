@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import time
 from typing import Any
@@ -112,6 +113,35 @@ def test_the_cost_analysis_of_a_fragment_bomb_is_linear() -> None:
     _, cost = analysis.measure()
     assert cost == 2**29, "the cost is still the work the query would cause"
     assert analysis.visits <= 100
+
+
+def test_an_operation_without_variables_is_measured_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its cost cannot change, so it is kept with the validated document; an operation with
+    variables is measured per request, and a lowered budget still refuses."""
+    engine = GraphQLEngine(schema)
+    measured: list[OperationDefinitionNode] = []
+    measure = CostAnalysis.measure
+
+    def counted(analysis: CostAnalysis) -> tuple[int, int]:
+        measured.append(analysis.operation)
+        return measure(analysis)
+
+    monkeypatch.setattr(CostAnalysis, "measure", counted)
+    series = 'security(symbol: "AAA") { shortInterest(first: FIRST) { nodes { shortInterest } } }'
+    plain = "{ " + series.replace("FIRST", "24") + " }"
+    costs = [engine.cost(engine.prepare(plain, None, method="POST"), {}) for _ in range(3)]
+    assert len(measured) == 1
+    assert costs == [costs[0]] * 3
+    varied = "query ($n: Int) { " + series.replace("FIRST", "$n") + " }"
+    prepared = engine.prepare(varied, None, method="POST")
+    requested = [
+        engine.cost(prepared, engine.coerce(prepared, {"n": n}))["requested"] for n in (1, 24)
+    ]
+    assert requested[0] < requested[1] == costs[0]["requested"]
+    assert len(measured) == 3
+    engine.limits = dataclasses.replace(engine.limits, cost_budget=10)
+    with pytest.raises(QueryRejected):
+        engine.cost(engine.prepare(plain, None, method="POST"), {})
 
 
 @pytest.mark.parametrize("levels", [23, 30, 60])

@@ -14,6 +14,9 @@
 -- positioning), summed over the index's contracts (counts in E-mini contracts, dollars as
 -- contracts x multiplier x the index's close on the report date). It is known when such a report
 -- and that close exist; each leg's record counts only the dates where that leg is known.
+-- The index's own columns (service.models.MarketIndex) come first in each row, for
+-- `index(code) { shortExposure }` in one round trip (service/graphql/lookahead.py): an index
+-- without dates in the range is one row with null series columns, an unknown code no row.
 WITH legs AS (
     SELECT e.*,
            e.single_stock_short_value_usd + e.etf_short_value_usd AS total,
@@ -88,6 +91,9 @@ history AS (
     FROM known k
     WINDOW w AS (ORDER BY k.settlement_date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 )
+SELECT i.code, i.name, h.*
+FROM market_index i
+LEFT JOIN LATERAL (
 SELECT settlement_date, single_stock_short_interest,
        metric_usd(single_stock_short_value_usd) AS single_stock_short_value_usd,
        etf_short_interest, metric_usd(etf_short_value_usd) AS etf_short_value_usd,
@@ -111,7 +117,9 @@ SELECT settlement_date, single_stock_short_interest,
        single_stock_is_record, etf_is_record, futures_is_record, total_with_futures_is_record
 FROM history
 WHERE settlement_date BETWEEN $2 AND $3
-ORDER BY settlement_date
+) h ON true
+WHERE i.code = $1
+ORDER BY h.settlement_date
 
 -- name: clear
 -- $1 index codes (NULL: all), $2 settlement dates (NULL: all).

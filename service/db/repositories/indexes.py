@@ -33,8 +33,15 @@ class IndexRepository:
         self, code: str, start: date, end: date, level_symbol: str | None
     ) -> list[IndexShortExposure]:
         """`level_symbol`: the price symbol of the index's level (its futures leg in dollars)."""
+        return (await self.by_code_with_exposure(code, start, end, level_symbol))[1]
+
+    async def by_code_with_exposure(
+        self, code: str, start: date, end: date, level_symbol: str | None
+    ) -> tuple[MarketIndex | None, list[IndexShortExposure]]:
+        """The index `code` names (as `by_code`) and its `exposure`, in one round trip;
+        (None, []) for an unknown code."""
         found = await self.db.fetch(EXPOSURE.series, code, start, end, level_symbol)
-        return rows.models(IndexShortExposure, found)
+        return rows.joined(MarketIndex, IndexShortExposure, found)
 
     async def futures(
         self, code: str, start: date, end: date, as_of: date, level_symbol: str | None
