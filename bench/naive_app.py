@@ -22,7 +22,7 @@ class NaiveGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         if _db._pool is None:
             await _db.open()
-        return Context(analytics=_analytics, today=date.today())
+        return Context(reads=_analytics, today=date.today())
 
 
 app = NaiveGraphQL(schema)

@@ -65,7 +65,7 @@ async def running_services(settings: Settings, metrics: Metrics) -> AsyncIterato
         db=db,
         redis=redis,
         embedded=embedded,
-        analytics=ReadServices.over(db, resolved.index_level_symbols),
+        reads=ReadServices.over(db, resolved.index_level_symbols),
         graphql=GraphQLEngine(
             schema,
             Limits(cost_budget=resolved.query_cost_budget, max_depth=resolved.query_max_depth),

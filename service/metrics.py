@@ -220,7 +220,7 @@ async def metrics_endpoint(request: Request) -> Response:
     metrics = app.metrics
     metrics.record_pool(app.db)
     try:
-        rows = await asyncio.wait_for(app.analytics.runs.counts(), INGEST_QUERY_TIMEOUT_S)
+        rows = await asyncio.wait_for(app.reads.runs.counts(), INGEST_QUERY_TIMEOUT_S)
     except (ShortflowError, TimeoutError, asyncpg.PostgresError):
         rows = None  # a scrape must answer while Postgres is away
     if rows is not None:

@@ -32,7 +32,7 @@ class Services:
     db: Database
     redis: RedisClient
     embedded: EmbeddedServers
-    analytics: ReadServices
+    reads: ReadServices
     graphql: GraphQLEngine
     metrics: Metrics
     keys: KeyCache

@@ -60,7 +60,7 @@ class SharedLoader(DataLoader[K, V]):
 
 @dataclass
 class Context:
-    analytics: ReadServices
+    reads: ReadServices
     today: date
     latest_short_interest: SharedLoader[DatedKey, ShortInterestPoint | None] = field(init=False)
     share_counts: SharedLoader[DatedKey, tuple[int | None, int | None]] = field(init=False)
@@ -78,12 +78,12 @@ class Context:
     async def _load_latest(self, keys: Sequence[DatedKey]) -> list[ShortInterestPoint | None]:
         found: dict[DatedKey, ShortInterestPoint] = {}
         for day, ids in _by_date(keys).items():
-            latest = await self.analytics.short_interest.latest(ids, day)
+            latest = await self.reads.short_interest.latest(ids, day)
             found.update({(security_id, day): point for security_id, point in latest.items()})
         return [found.get(key) for key in keys]
 
     async def _load_securities(self, symbols: Sequence[str]) -> list[Security | None]:
-        found = await self.analytics.securities.by_symbols(symbols)
+        found = await self.reads.securities.by_symbols(symbols)
         return [found.get(symbol) for symbol in symbols]
 
     async def _load_share_counts(
@@ -91,7 +91,7 @@ class Context:
     ) -> list[tuple[int | None, int | None]]:
         found: dict[DatedKey, tuple[int | None, int | None]] = {}
         for day, ids in _by_date(keys).items():
-            counts = await self.analytics.securities.share_counts(ids, day)
+            counts = await self.reads.securities.share_counts(ids, day)
             found.update({(security_id, day): value for security_id, value in counts.items()})
         return [found.get(key, (None, None)) for key in keys]
 

@@ -171,7 +171,7 @@ async def graphql_endpoint(request: Request) -> Response:
         if sha is not None and sent is not None:
             # Remembered only once it is known to be a valid document, within the limits.
             await app.persisted.register(sha, sent, _caller_id(request))
-        context = Context(analytics=app.analytics, today=date.today())
+        context = Context(reads=app.reads, today=date.today())
         stats = current_query_stats()
         before = stats.count if stats is not None else 0
         result = await engine.execute(prepared, variables, context)

@@ -158,7 +158,7 @@ class Security(SecurityModel):
     ) -> ShortInterestConnection:
         window = _series_window(info, from_, to, as_of, first, after)
         known_on, _, _, after_date, size = window
-        service = info.context.analytics.short_interest
+        service = info.context.reads.short_interest
         along = info.context.fetched_along.get(("shortInterest", self.id, window))
         if along is not None:
             points, has_next = along
@@ -201,7 +201,7 @@ class Security(SecurityModel):
         ] = "CNMS",
     ) -> list[ShortVolume]:
         cursors.check_range(from_, to)
-        days = await info.context.analytics.series.short_volume(self.id, from_, to, facility)
+        days = await info.context.reads.series.short_volume(self.id, from_, to, facility)
         return cast(list[ShortVolume], days)
 
     @strawberry.field(description="Daily prices (unadjusted), oldest first.")
@@ -212,7 +212,7 @@ class Security(SecurityModel):
         to: ToDate = None,
     ) -> list[Price]:
         cursors.check_range(from_, to)
-        bars = await info.context.analytics.series.prices(self.id, from_, to)
+        bars = await info.context.reads.series.prices(self.id, from_, to)
         return cast(list[Price], bars)
 
     @strawberry.field(description="Net fund flows per day, week or month, oldest first (ETFs).")
@@ -227,7 +227,7 @@ class Security(SecurityModel):
         ] = FlowPeriod.DAY,
     ) -> list[FundFlow]:
         cursors.check_range(from_, to)
-        flows = await info.context.analytics.flows.flows(
+        flows = await info.context.reads.flows.flows(
             cast(SecurityModel, self),
             _value(period or FlowPeriod.DAY),
             from_,
@@ -242,7 +242,7 @@ class Security(SecurityModel):
         info: GraphQLInfo,
         period: Annotated[FlowPeriod, strawberry.argument(description="Period length.")],
     ) -> FlowRecords | None:
-        records = await info.context.analytics.flows.records(
+        records = await info.context.reads.flows.records(
             cast(SecurityModel, self), _value(period), info.context.today
         )
         return cast(FlowRecords, records)
@@ -299,7 +299,7 @@ class Index:
 
     @strawberry.field(description="ETFs tracking the index (the ETF leg of its short exposure).")
     async def tracking_funds(self, info: GraphQLInfo) -> list[Security]:
-        funds = await info.context.analytics.indexes.tracking_funds(self.code)
+        funds = await info.context.reads.indexes.tracking_funds(self.code)
         return cast(list[Security], funds)
 
     @strawberry.field(
@@ -315,7 +315,7 @@ class Index:
         cursors.check_range(from_, to)
         series = info.context.fetched_along.get(("shortExposure", self.code, (from_, to)))
         if series is None:
-            series = await info.context.analytics.exposure.series(self.code, from_, to)
+            series = await info.context.reads.exposure.series(self.code, from_, to)
         return cast(list[IndexShortExposure], series)
 
     @strawberry.field(
@@ -345,7 +345,7 @@ class Index:
         ] = None,
     ) -> list[FuturesPosition]:
         cursors.check_range(from_, to)
-        found = await info.context.analytics.exposure.futures(
+        found = await info.context.reads.exposure.futures(
             self.code, from_, to, _as_of(info, as_of)
         )
         return cast(list[FuturesPosition], found)
@@ -401,7 +401,7 @@ async def _security_with(
     """The security `symbol` names, fetched with its `field` (GraphQL arguments `arguments`),
     which is left for that field's resolver (BadRequest when the arguments are refused)."""
     context = info.context
-    service = context.analytics.short_interest
+    service = context.reads.short_interest
     if field == "shortInterest":
         window = _series_window(
             info,
@@ -433,7 +433,7 @@ async def _index_with_exposure(
     refused), as `_security_with` does for a security."""
     start, end = arguments.get("from"), arguments.get("to")
     cursors.check_range(start, end)
-    found, series = await info.context.analytics.exposure.index_with_series(code, start, end)
+    found, series = await info.context.reads.exposure.index_with_series(code, start, end)
     if found is not None:
         info.context.fetched_along[("shortExposure", found.code, (start, end))] = series
     return found
@@ -470,7 +470,7 @@ async def _securities_page(
     first: int,
     after: str | None,
 ) -> SecurityConnection:
-    repository = info.context.analytics.securities
+    repository = info.context.reads.securities
     after_symbol = cursors.decode("sec", after) if after else ""
     type_value = _value(type_) if type_ is not None else None
     found = await repository.page(
@@ -758,9 +758,9 @@ async def _short_volume_screen(
         order=[(_value(o.field), o.direction is OrderDirection.DESC) for o in order_by or []],
         after=after,
     )
-    page = await info.context.analytics.screens.short_volume(query, start, cursors.fetch_size(size))
+    page = await info.context.reads.screens.short_volume(query, start, cursors.fetch_size(size))
     if criteria.index is not None and page.total == 0:
-        await info.context.analytics.index(criteria.index)  # NOT_FOUND for an unknown code
+        await info.context.reads.index(criteria.index)  # NOT_FOUND for an unknown code
     rows = cursors.page_of(cast(list[ShortVolumeScreenRow], page.rows), size)
     cursor_of = functools.partial(screens.volume_cursor, page.date, page.facility)
     return ShortVolumeScreenConnection(
@@ -800,11 +800,11 @@ async def _short_interest_screen(
         order=[(_value(o.field), o.direction is OrderDirection.DESC) for o in order_by or []],
         after=after,
     )
-    page = await info.context.analytics.screens.short_interest(
+    page = await info.context.reads.screens.short_interest(
         query, start, cursors.fetch_size(size)
     )
     if criteria.index is not None and page.total == 0:
-        await info.context.analytics.index(criteria.index)  # NOT_FOUND for an unknown code
+        await info.context.reads.index(criteria.index)  # NOT_FOUND for an unknown code
     rows = cursors.page_of(cast(list[ShortInterestScreenRow], page.rows), size)
     day = page.settlement_date
     return ShortInterestScreenConnection(
@@ -874,7 +874,7 @@ class Query:
         )
         if index is not None and not page.nodes:
             # Only an empty page can hide an unknown index (NOT_FOUND, as REST's 404).
-            await info.context.analytics.index(index)
+            await info.context.reads.index(index)
         return page
 
     @strawberry.field(description="One index by code, e.g. R2000.")
@@ -892,7 +892,7 @@ class Query:
                 pass  # the child's arguments are refused: its resolver says so in its place
             else:
                 return cast(Index | None, fetched)
-        found: MarketIndex | None = await info.context.analytics.indexes.by_code(code)
+        found: MarketIndex | None = await info.context.reads.indexes.by_code(code)
         return cast(Index | None, found)
 
     @strawberry.field(description="Every index, by code (e.g. R2000).")
@@ -908,7 +908,7 @@ class Query:
             ),
         ] = None,
     ) -> list[Index]:
-        found = await info.context.analytics.indexes.page(
+        found = await info.context.reads.indexes.page(
             after or "", cursors.check_first(first, 100), info.context.today
         )
         return cast(list[Index], found)
@@ -933,7 +933,7 @@ class Query:
             int | None, strawberry.argument(description="How many funds (0 to 1000).")
         ] = 10,
     ) -> list[FundFlow]:
-        leaders = await info.context.analytics.flows.leaders(
+        leaders = await info.context.reads.flows.leaders(
             _value(period),
             _value(direction),
             period_end,
@@ -1057,7 +1057,7 @@ class Query:
 
     @strawberry.field(description="Each dataset's version and last update (freshness).")
     async def datasets(self, info: GraphQLInfo) -> list[Dataset]:
-        found = await info.context.analytics.runs.datasets()
+        found = await info.context.reads.runs.datasets()
         return [Dataset(name=d.name, version=d.version, updated_at=d.updated_at) for d in found]
 
     @strawberry.field(description="FINRA's settlement and publication dates of a year.")
@@ -1087,10 +1087,10 @@ async def _screen(
     known_on = _as_of(info, as_of)
     check_floors(floors)
     excluded = check_fund_kinds([FundKindModel(_value(k)) for k in fund_kinds or ()])
-    screen = await info.context.analytics.squeeze.screen(index, known_on, size, floors, excluded)
+    screen = await info.context.reads.squeeze.screen(index, known_on, size, floors, excluded)
     if index is not None and not screen.candidates and not screen.evaluated:
         # Only an empty screen can hide an unknown index (NOT_FOUND, as REST's 404).
-        await info.context.analytics.index(index)
+        await info.context.reads.index(index)
     return screen
 
 

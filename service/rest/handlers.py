@@ -70,7 +70,7 @@ def _point_cursor(point: ShortInterestPoint) -> str:
 
 async def _security(call: Call) -> Security:
     symbol: str = call.args["symbol"]
-    found = await call.analytics.securities.by_symbol(symbol)
+    found = await call.reads.securities.by_symbol(symbol)
     if found is None:
         raise NotFound(f"no security with symbol {symbol!r} (symbols are case-sensitive)")
     return found
@@ -83,9 +83,9 @@ async def list_securities(call: Call) -> Result:
     args = call.args
     index: str | None = args["index"]
     if index is not None:
-        await call.analytics.index(index)
+        await call.reads.index(index)
     limit: int = args["limit"]
-    found = await call.analytics.securities.page(
+    found = await call.reads.securities.page(
         search=args["search"] or None,
         type_=args["type"],
         index=index,
@@ -114,9 +114,9 @@ class Profile:
 
 async def get_security(call: Call) -> Result:
     security = await _security(call)
-    counts = await call.analytics.securities.share_counts([security.id], call.today)
+    counts = await call.reads.securities.share_counts([security.id], call.today)
     shares, float_shares = counts.get(security.id, (None, None))
-    latest = await call.analytics.short_interest.latest([security.id], call.today)
+    latest = await call.reads.short_interest.latest([security.id], call.today)
     return Result(
         Profile(
             symbol=security.symbol,
@@ -135,7 +135,7 @@ async def get_security(call: Call) -> Result:
 async def short_interest(call: Call) -> Result:
     security = await _security(call)
     args = call.args
-    points, has_next = await call.analytics.short_interest.series(
+    points, has_next = await call.reads.short_interest.series(
         security.id,
         known_on=args["as_of"] or call.today,
         start=args["from"],
@@ -150,7 +150,7 @@ async def short_interest(call: Call) -> Result:
 async def short_volume(call: Call) -> Result:
     security = await _security(call)
     args = call.args
-    days = await call.analytics.series.short_volume(
+    days = await call.reads.series.short_volume(
         security.id, args["from"], args["to"], args["facility"]
     )
     return Result(days)
@@ -158,7 +158,7 @@ async def short_volume(call: Call) -> Result:
 
 async def prices(call: Call) -> Result:
     security = await _security(call)
-    bars = await call.analytics.series.prices(security.id, call.args["from"], call.args["to"])
+    bars = await call.reads.series.prices(security.id, call.args["from"], call.args["to"])
     return Result(bars)
 
 
@@ -170,30 +170,30 @@ async def fund_flows(call: Call) -> Result:
     if fund.type != "etf":
         raise NotFound(f"{fund.symbol!r} is a {fund.type}, not a fund: flows exist for ETFs only")
     args = call.args
-    flows = await call.analytics.flows.flows(
+    flows = await call.reads.flows.flows(
         fund, args["period"], args["from"], args["to"], call.today
     )
     return Result(flows)
 
 
 async def index_short_exposure(call: Call) -> Result:
-    index = await call.analytics.index(call.args["code"])
-    series = await call.analytics.exposure.series(index.code, call.args["from"], call.args["to"])
+    index = await call.reads.index(call.args["code"])
+    series = await call.reads.exposure.series(index.code, call.args["from"], call.args["to"])
     return Result(series)
 
 
 async def index_futures_positioning(call: Call) -> Result:
-    index = await call.analytics.index(call.args["code"])
+    index = await call.reads.index(call.args["code"])
     args = call.args
     as_of: date = args["as_of"] or call.today
-    found = await call.analytics.exposure.futures(index.code, args["from"], args["to"], as_of)
+    found = await call.reads.exposure.futures(index.code, args["from"], args["to"], as_of)
     return Result(found)
 
 
 async def list_indexes(call: Call) -> Result:
     limit: int = call.args["limit"]
     after = _after_key(INDEX_CURSOR, call.args["cursor"])
-    found = await call.analytics.indexes.page(after, cursors.fetch_size(limit), call.today)
+    found = await call.reads.indexes.page(after, cursors.fetch_size(limit), call.today)
     page = cursors.page_of(found, limit)
     return Result(
         page.items, page.next_cursor(lambda index: cursors.encode(INDEX_CURSOR, index.code))
@@ -209,12 +209,12 @@ async def squeeze_screen(call: Call) -> Result:
     args = call.args
     index: str | None = args["index"]
     if index is not None:
-        await call.analytics.index(index)
+        await call.reads.index(index)
     as_of: date = args["as_of"] or call.today
     floors = Floors(args["min_market_cap_usd"], args["min_average_dollar_volume_usd"])
     check_floors(floors)
     kinds = check_fund_kinds([FundKind(kind) for kind in args["exclude_fund_kinds"] or ()])
-    screen = await call.analytics.squeeze.screen(index, as_of, args["limit"], floors, kinds)
+    screen = await call.reads.squeeze.screen(index, as_of, args["limit"], floors, kinds)
     extra: dict[str, Any] = {
         "as_of": screen.as_of,
         "evaluated": screen.evaluated,
@@ -228,7 +228,7 @@ async def squeeze_screen(call: Call) -> Result:
 async def short_interest_screen(call: Call) -> Result:
     args = call.args
     if args["index"] is not None:
-        await call.analytics.index(args["index"])
+        await call.reads.index(args["index"])
     order = [(key.lstrip("-"), key.startswith("-")) for key in args["order_by"] or ()]
     query, start = screens.screen_query(
         as_of=args["as_of"] or call.today,
@@ -245,7 +245,7 @@ async def short_interest_screen(call: Call) -> Result:
         spell="rest",
     )
     limit: int = args["limit"]
-    page = await call.analytics.screens.short_interest(query, start, cursors.fetch_size(limit))
+    page = await call.reads.screens.short_interest(query, start, cursors.fetch_size(limit))
     rows = cursors.page_of(page.rows, limit)
     next_cursor = rows.next_cursor(lambda row: screens.cursor(page.settlement_date, row.rank))
     extra = {"settlement_date": page.settlement_date, "total_count": page.total}
@@ -255,7 +255,7 @@ async def short_interest_screen(call: Call) -> Result:
 async def short_volume_screen(call: Call) -> Result:
     args = call.args
     if args["index"] is not None:
-        await call.analytics.index(args["index"])
+        await call.reads.index(args["index"])
     order = [(key.lstrip("-"), key.startswith("-")) for key in args["order_by"] or ()]
     query, start = screens.volume_screen_query(
         day=args["date"],
@@ -271,7 +271,7 @@ async def short_volume_screen(call: Call) -> Result:
         spell="rest",
     )
     limit: int = args["limit"]
-    page = await call.analytics.screens.short_volume(query, start, cursors.fetch_size(limit))
+    page = await call.reads.screens.short_volume(query, start, cursors.fetch_size(limit))
     rows = cursors.page_of(page.rows, limit)
     next_cursor = rows.next_cursor(
         lambda row: screens.volume_cursor(page.date, page.facility, row.rank)

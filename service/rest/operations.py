@@ -49,7 +49,7 @@ path cannot break out of the `Link: <...>` syntax."""
 class Call:
     """What a handler gets: the analytics layer, typed arguments, and the date defaults use."""
 
-    analytics: ReadServices
+    reads: ReadServices
     args: Mapping[str, Any]
     today: date
 
@@ -127,7 +127,7 @@ class Operation:
             "Cache-Control": conditional.cache_control(shared=not keyed),
             "Vary": conditional.vary(keyed=keyed),
         }
-        call = Call(analytics=app.analytics, args=values, today=date.today())
+        call = Call(reads=app.reads, args=values, today=date.today())
         if media_type == CSV:
             return await self._csv(request, call, headers)
         result = await self.handler(call)
@@ -140,7 +140,7 @@ class Operation:
     async def _csv(self, request: Request, call: Call, headers: dict[str, str]) -> Response:
         # The validator comes from the dataset versions, so a revalidation costs one small query
         # and no data is read when the caller already has the current body.
-        versions = {d.name: d.version for d in await call.analytics.runs.datasets()}
+        versions = {d.name: d.version for d in await call.reads.runs.datasets()}
         key = conditional.request_key(
             request.url.path,
             request.query_params.multi_items(),
