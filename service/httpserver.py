@@ -17,13 +17,6 @@ holds the connection, and its memory, forever (slowloris). Here:
 Those answers are written here, before any ASGI app runs: plain text with `Connection: close`.
 Bodies are not this layer's job: POST bodies are bounded by SHORTFLOW_MAX_BODY_BYTES (413) and
 their reading by the request deadline (service/deadline.py).
-
-Answers leave through `OneWriteResponseCycle`: uvicorn's response cycle, with the head written
-together with the first piece of the body (one `send` system call for a whole small answer,
-where uvicorn makes two) and the header fields checked with one pattern search over all names
-and one over all values (uvicorn searches twice per field). On a cached answer these were 10 to
-15 % of a request's CPU (docs/benchmarks.md, bench.hotpath); what reaches the client is the same
-bytes (tests/test_httpserver_cycle.py compares both cycles' output for the same messages).
 """
 
 from __future__ import annotations
@@ -34,13 +27,7 @@ from typing import Any
 
 import httptools
 from uvicorn.config import Config
-from uvicorn.protocols.http.httptools_impl import (
-    HEADER_RE,
-    HEADER_VALUE_RE,
-    STATUS_LINE,
-    HttpToolsProtocol,
-    RequestResponseCycle,
-)
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
 
@@ -173,9 +160,6 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         # connection cost more than the check it does when it fires (see _head_timeout).
         self._in_head = self._head_started = False
         super().on_headers_complete()
-        # The cycle uvicorn just made (its task is scheduled, not yet run) answers through the
-        # subclass: same state, one write per small answer.
-        self.cycle.__class__ = OneWriteResponseCycle
 
     # -- refusals --------------------------------------------------------------------------
 
@@ -235,93 +219,3 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         )
         self.transport.write(b"".join(content))
         self.transport.close()
-
-
-class _HeadFirst:
-    """The cycle's transport while its head is held: the next `write` sends the head in front of
-    its data in one call, and a `close` before any write sends the head first."""
-
-    def __init__(self, transport: asyncio.Transport, head: bytes) -> None:
-        self._transport = transport
-        self._head: bytes | None = head
-
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        head, self._head = self._head, None
-        self._transport.write(head + bytes(data) if head is not None else data)
-
-    def flush(self) -> None:
-        """Send the head now, if no write has carried it yet."""
-        head, self._head = self._head, None
-        if head is not None:
-            self._transport.write(head)
-
-    def close(self) -> None:
-        self.flush()
-        self._transport.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
-
-
-class OneWriteResponseCycle(RequestResponseCycle):
-    """uvicorn's `RequestResponseCycle` (0.55; pinned in pyproject) answering in fewer steps.
-
-    `http.response.start` is handled as uvicorn does, with two differences: the header names are
-    checked with one `HEADER_RE` search over their concatenation and the values with one
-    `HEADER_VALUE_RE` search (both patterns are single-character classes, so this finds exactly
-    what a search per field finds), and the head is not written at once: the cycle's transport
-    becomes a `_HeadFirst` that sends it with the first body write, when the answer completes
-    without one (HEAD, whose body uvicorn never writes), or before a close (an app that fails
-    after its head: uvicorn then closes the connection). Everything else is uvicorn's own code.
-    """
-
-    async def send(self, message: Any) -> None:
-        if self.response_started or message["type"] != "http.response.start":
-            await super().send(message)
-            transport = self.transport
-            if self.response_complete and isinstance(transport, _HeadFirst):
-                transport.flush()  # an answer without body bytes (HEAD): no write carried it
-            return
-        if self.flow.write_paused and not self.disconnected:
-            await self.flow.drain()  # pragma: no cover  # the peer stopped reading
-        if self.disconnected:
-            return
-        if self.access_log:  # off in `shortflow serve`: service/logs.py writes the access lines
-            await super().send(message)  # pragma: no cover
-            return
-        self.response_started = True
-        self.waiting_for_100_continue = False
-        status_code = message["status"]
-        headers = self.default_headers + list(message.get("headers", []))
-        if HEADER_RE.search(b"".join([name for name, _ in headers])):
-            raise RuntimeError("Invalid HTTP header name.")
-        if HEADER_VALUE_RE.search(b"".join([value for _, value in headers])):
-            raise RuntimeError("Invalid HTTP header value.")
-        content = [STATUS_LINE[status_code]]
-        has_connection_close = False
-        for name, value in headers:
-            name = name.lower()
-            if name == b"content-length" and self.chunked_encoding is None:
-                self.expected_content_length = int(value.decode())
-                self.chunked_encoding = False
-            elif name == b"transfer-encoding" and value.lower() == b"chunked":
-                self.expected_content_length = 0
-                self.chunked_encoding = True
-            elif name == b"connection":
-                connection = [token.lower().strip() for token in value.split(b",")]
-                if b"close" in connection:
-                    self.keep_alive = False
-                    has_connection_close = True
-            content.extend([name, b": ", value, b"\r\n"])
-        if not self.keep_alive and not has_connection_close:
-            content.append(b"connection: close\r\n")
-        if (
-            self.chunked_encoding is None
-            and self.scope["method"] != "HEAD"
-            and status_code not in (204, 304)
-        ):
-            self.chunked_encoding = True
-            content.append(b"transfer-encoding: chunked\r\n")
-        content.append(b"\r\n")
-        # A transport to the code that writes (uvicorn's body branch, `run_asgi`'s close).
-        self.transport = _HeadFirst(self.transport, b"".join(content))  # type: ignore[assignment]

@@ -345,9 +345,7 @@ class Index:
         ] = None,
     ) -> list[FuturesPosition]:
         cursors.check_range(from_, to)
-        found = await info.context.reads.exposure.futures(
-            self.code, from_, to, _as_of(info, as_of)
-        )
+        found = await info.context.reads.exposure.futures(self.code, from_, to, _as_of(info, as_of))
         return cast(list[FuturesPosition], found)
 
 
@@ -800,9 +798,7 @@ async def _short_interest_screen(
         order=[(_value(o.field), o.direction is OrderDirection.DESC) for o in order_by or []],
         after=after,
     )
-    page = await info.context.reads.screens.short_interest(
-        query, start, cursors.fetch_size(size)
-    )
+    page = await info.context.reads.screens.short_interest(query, start, cursors.fetch_size(size))
     if criteria.index is not None and page.total == 0:
         await info.context.reads.index(criteria.index)  # NOT_FOUND for an unknown code
     rows = cursors.page_of(cast(list[ShortInterestScreenRow], page.rows), size)

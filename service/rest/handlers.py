@@ -170,9 +170,7 @@ async def fund_flows(call: Call) -> Result:
     if fund.type != "etf":
         raise NotFound(f"{fund.symbol!r} is a {fund.type}, not a fund: flows exist for ETFs only")
     args = call.args
-    flows = await call.reads.flows.flows(
-        fund, args["period"], args["from"], args["to"], call.today
-    )
+    flows = await call.reads.flows.flows(fund, args["period"], args["from"], args["to"], call.today)
     return Result(flows)
 
 
