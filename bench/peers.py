@@ -65,7 +65,16 @@ import asyncpg
 import httpx
 
 from bench.ingest import admin
-from bench.support import ROOT, SHORTFLOW, demo_database, free_port, post_script, running, wrk
+from bench.support import (
+    ROOT,
+    SHORTFLOW,
+    cpu_seconds,
+    demo_database,
+    free_port,
+    post_script,
+    running,
+    wrk,
+)
 
 REGISTRY = "https://registry.npmjs.org"
 PEERS = ROOT / "bench" / ".peers"
@@ -390,21 +399,6 @@ def checked(shape: Shape, servers: dict[str, tuple[str, int]]) -> int:
     if difference:
         raise SystemExit(f"{shape.label}: the answers differ at {difference}")
     return rows(ours)
-
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """utime + stime of these processes (all their threads), from /proc."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICKS
 
 
 async def _backends(url: str) -> list[int]:
