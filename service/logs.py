@@ -158,10 +158,10 @@ class AccessLines:
         rid = "null" if request_id is None else f'"{request_id}"'
         text = (
             f'{{"time":"{stamp}","level":"INFO","logger":"{ACCESS_LOGGER}","message":'
-            f"{_quoted(f'{method} {path} {status}', False)},"
+            f"{_json_string(f'{method} {path} {status}')},"
             f'"request_id":{rid},'
             f'"method":{_quoted(method)},'
-            f'"path":{_quoted(path, False)},"route":{_quoted(route)},"status":{status},'
+            f'"path":{_json_string(path)},"route":{_quoted(route)},"status":{status},'
             f'"cache":{_quoted(cache)},"duration_ms":{round(seconds * 1000, 2)!r},'
             f'"db_queries":{queries}}}'
         )
@@ -180,13 +180,16 @@ class AccessLines:
 _QUOTED: dict[str | None, str] = {}
 
 
-def _quoted(value: str | None, remember: bool = True) -> str:
-    """`value` as a JSON string (or null), escaped by orjson; remembered when it repeats."""
-    if not remember:
-        return orjson.dumps(value).decode()
+def _json_string(value: str | None) -> str:
+    """`value` as a JSON string (or null), escaped by orjson."""
+    return orjson.dumps(value).decode()
+
+
+def _quoted(value: str | None) -> str:
+    """`_json_string(value)`, remembered: for the few values that repeat on every line."""
     found = _QUOTED.get(value)
     if found is None:
-        found = orjson.dumps(value).decode()
+        found = _json_string(value)
         if len(_QUOTED) < 4096:  # bounded, whatever a client sends as its method
             _QUOTED[value] = found
     return found
