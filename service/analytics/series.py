@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from service.analytics.calendar import EARLIEST, LATEST
+from service.db.json_rows import JsonRows, Selection
 from service.db.repositories.market_data import MarketDataRepository
 from service.errors import BadRequest
 from service.models import PriceBar, ShortVolumeDay
@@ -30,3 +31,12 @@ class SeriesService:
         self, security_id: int, start: date | None, end: date | None
     ) -> list[PriceBar]:
         return await self.repository.prices(security_id, start or EARLIEST, end or LATEST)
+
+    async def prices_json(
+        self, selection: Selection, security_id: int, start: date | None, end: date | None
+    ) -> JsonRows | None:
+        """`prices` as the JSON of `selection` (service/db/json_rows.py); None when Postgres
+        cannot write it exactly (read `prices` then)."""
+        return await self.repository.prices_json(
+            selection, security_id, start or EARLIEST, end or LATEST
+        )

@@ -8,11 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TypedDict, Unpack
 
 from service import cursors
 from service.analytics.calendar import EARLIEST, LATEST
-from service.db.repositories.short_interest import ShortInterestRepository
+from service.db.json_rows import JsonRows, Selection
+from service.db.repositories.short_interest import ShortInterestRepository, Window
 from service.models import Security, ShortInterestPoint
+
+
+class WindowArguments(TypedDict):
+    """The keyword arguments of the series methods after the security: the versions known on
+    `known_on`, settlement dates in [start, end] (open when None) after `after`, a page of
+    `limit` points."""
+
+    known_on: date
+    start: date | None
+    end: date | None
+    after: date | None
+    limit: int
 
 
 class ShortInterestService:
@@ -22,43 +36,45 @@ class ShortInterestService:
         self.repository = repository
 
     async def series(
-        self,
-        security_id: int,
-        *,
-        known_on: date,
-        start: date | None,
-        end: date | None,
-        after: date | None,
-        limit: int,
+        self, security_id: int, **window: Unpack[WindowArguments]
     ) -> tuple[list[ShortInterestPoint], bool]:
         """Points in settlement order, and whether more follow."""
-        points = await self.repository.series(
-            security_id,
-            known_on,
-            start or EARLIEST,
-            end or LATEST,
-            after or EARLIEST,
-            cursors.fetch_size(limit),
-        )
-        page = cursors.page_of(points, limit)
+        points = await self.repository.series(security_id, _window(**window))
+        page = cursors.page_of(points, window["limit"])
         return page.items, page.has_next
 
     async def series_by_symbol(
-        self,
-        symbol: str,
-        *,
-        known_on: date,
-        start: date | None,
-        end: date | None,
-        after: date | None,
-        limit: int,
+        self, symbol: str, **window: Unpack[WindowArguments]
     ) -> tuple[Security | None, list[ShortInterestPoint], bool]:
         """The security `symbol` names and `series` of it, in one query (GraphQL's
         `security(symbol) { shortInterest }`); (None, [], False) for an unknown symbol."""
-        security, points = await self.repository.series_by_symbol(
-            symbol, known_on, start or EARLIEST, end or LATEST, after or EARLIEST, limit + 1
-        )
+        limit = window["limit"]
+        security, points = await self.repository.series_by_symbol(symbol, _window(**window))
         return security, points[:limit], len(points) > limit
+
+    async def series_json(
+        self, selection: Selection, security_id: int, **window: Unpack[WindowArguments]
+    ) -> tuple[JsonRows, bool] | None:
+        """`series` (the same keyword arguments) as the JSON of `selection` (service/db/
+        json_rows.py), and whether more follow; None when Postgres cannot write it exactly
+        (read `series` then)."""
+        bounds = _window(**window)
+        found = await self.repository.series_json(selection, security_id, bounds)
+        if found is None:
+            return None
+        return found.head(window["limit"]), len(found) > window["limit"]
+
+    async def series_by_symbol_json(
+        self, selection: Selection, symbol: str, **window: Unpack[WindowArguments]
+    ) -> tuple[Security | None, JsonRows, bool] | None:
+        """`series_by_symbol` (the same keyword arguments) with the points as the JSON of
+        `selection`; None when Postgres cannot write it exactly (read `series_by_symbol`
+        then)."""
+        bounds = _window(**window)
+        security, found = await self.repository.series_by_symbol_json(selection, symbol, bounds)
+        if found is None:
+            return None
+        return security, found.head(window["limit"]), len(found) > window["limit"]
 
     async def count(
         self, security_id: int, *, known_on: date, start: date | None, end: date | None
@@ -76,3 +92,12 @@ class ShortInterestService:
     ) -> tuple[Security | None, ShortInterestPoint | None]:
         """The security `symbol` names and its newest point, in one query."""
         return await self.repository.latest_by_symbol(symbol, known_on)
+
+
+def _window(
+    known_on: date, start: date | None, end: date | None, after: date | None, limit: int
+) -> Window:
+    """The rows a page of `limit` points reads (one more: whether another page follows)."""
+    return Window(
+        known_on, start or EARLIEST, end or LATEST, after or EARLIEST, cursors.fetch_size(limit)
+    )

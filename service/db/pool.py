@@ -234,6 +234,9 @@ class Database:
             # JIT compiles expressions for queries the planner thinks are big; for our short
             # indexed queries compilation costs more (hundreds of ms) than it ever saves.
             "jit": "off",
+            # Shortest round-trip float text (Postgres 12's default, pinned): the JSON that
+            # Postgres writes for a selection must equal orjson's (service/db/json_rows.py).
+            "extra_float_digits": "1",
             # The server's half of the keepalives: it notices a client that vanished and ends
             # its backend (and its locks) instead of keeping it for hours.
             "tcp_keepalives_idle": str(KEEPALIVE_IDLE_S),

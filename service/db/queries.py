@@ -3,7 +3,9 @@
 
 A file holds blocks, each starting with a `-- name: <identifier>` line; the block's text up to the
 next marker is the query. Repositories read them as `Q.short_interest.series`, so the SQL stays in
-SQL files (where editors, `psql` and reviewers can read it) and Python code never builds SQL text.
+SQL files (where editors, `psql` and reviewers can read it) and Python code does not build SQL
+text, with one exception: service/db/json_rows.py writes the select list of a list's JSON over a
+named query (`QueryFile.selecting`), from checked names only (docs/decisions.md).
 
 One placeholder is expanded on loading: `{ShortInterestPoint}` is the columns of that
 `service.models` record, in its field order (`{p.ShortInterestPoint}`: each prefixed `p.`). A
@@ -42,9 +44,20 @@ def expand_columns(sql: str, file_name: str = "<string>") -> str:
 class QueryFile:
     """The named queries of one `.sql` file, as attributes."""
 
-    def __init__(self, file_name: str, queries: dict[str, str]) -> None:
+    def __init__(
+        self, file_name: str, queries: dict[str, str], templates: dict[str, str] | None = None
+    ) -> None:
         self._file_name = file_name
         self._queries = queries
+        self._templates = templates or {}
+
+    def selecting(self, name: str, model: str, select_list: str) -> str:
+        """Query `name` with its `{model}` columns replaced by `select_list` (the JSON of a
+        selection, service/db/json_rows.py: the one select list built in Python)."""
+        template = self._templates.get(name)
+        if template is None or "{" + model + "}" not in template:
+            raise AttributeError(f"{self._file_name}: query {name!r} does not select {{{model}}}")
+        return expand_columns(template.replace("{" + model + "}", select_list), self._file_name)
 
     def __getattr__(self, name: str) -> str:
         try:
@@ -53,8 +66,9 @@ class QueryFile:
             raise AttributeError(f"{self._file_name} has no query named {name!r}") from None
 
 
-def parse_queries(text: str, file_name: str = "<string>") -> dict[str, str]:
-    """Split a file's text into {name: sql}; a duplicate or empty block is a programming error."""
+def parse_templates(text: str, file_name: str = "<string>") -> dict[str, str]:
+    """Split a file's text into {name: sql} before its placeholders are expanded; a duplicate
+    or empty block is a programming error."""
     queries: dict[str, str] = {}
     matches = list(_MARKER.finditer(text))
     for index, match in enumerate(matches):
@@ -65,8 +79,20 @@ def parse_queries(text: str, file_name: str = "<string>") -> dict[str, str]:
             raise ValueError(f"{file_name}: query {name!r} is empty")
         if name in queries:
             raise ValueError(f"{file_name}: query {name!r} is defined twice")
-        queries[name] = expand_columns(sql, file_name)
+        queries[name] = sql
     return queries
+
+
+def parse_queries(text: str, file_name: str = "<string>") -> dict[str, str]:
+    """Split a file's text into {name: sql}, placeholders expanded."""
+    templates = parse_templates(text, file_name)
+    return {name: expand_columns(sql, file_name) for name, sql in templates.items()}
+
+
+def _query_file(text: str, file_name: str) -> QueryFile:
+    templates = parse_templates(text, file_name)
+    expanded = {name: expand_columns(sql, file_name) for name, sql in templates.items()}
+    return QueryFile(file_name, expanded, templates)
 
 
 @cache
@@ -74,7 +100,7 @@ def load(stem: str) -> QueryFile:
     """The queries of `service/db/queries/<stem>.sql`."""
     file_name = f"{stem}.sql"
     text = resources.files("service.db").joinpath("queries", file_name).read_text("utf-8")
-    return QueryFile(file_name, parse_queries(text, file_name))
+    return _query_file(text, file_name)
 
 
 @cache
@@ -82,4 +108,4 @@ def load_package(package: str) -> QueryFile:
     """The queries of the `queries.sql` file of `package` (a data source's staging and upsert)."""
     file_name = f"{package.replace('.', '/')}/queries.sql"
     text = resources.files(package).joinpath("queries.sql").read_text("utf-8")
-    return QueryFile(file_name, parse_queries(text, file_name))
+    return _query_file(text, file_name)

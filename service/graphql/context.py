@@ -68,6 +68,9 @@ class Context:
     fetched_along: dict[Hashable, Any] = field(default_factory=dict)
     """A child field's result its parent fetched with its own query (service/graphql/
     lookahead.py), by (child field, parent id, the child's arguments)."""
+    json_lists: bool = False
+    """Set by the executor that writes lists Postgres built as JSON (service/graphql/
+    execution.py's FastExecutor); resolvers return such lists only then."""
 
     def __post_init__(self) -> None:
         # Aliased lookups (`a: security(symbol: "X") b: security(symbol: "Y") ...`) are one query.

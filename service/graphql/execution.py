@@ -30,6 +30,8 @@ from graphql import (
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from service.db.json_rows import KINDS, JsonRows, Leaf, Leaves
+
 Serialiser = Callable[[Any], Any]
 Completer = Callable[[Any], dict[str, Any]]
 """Builds the response object of one source object for one selection (a compiled plan)."""
@@ -87,6 +89,8 @@ def _leaf_field(
 
 FieldSpec = tuple[str, str | None, GraphQLOutputType | None]
 """(response key, attribute or None for __typename, field type)."""
+Plan = tuple[Completer, tuple[Any, ...]]
+"""A selection's compiled completer and its signature (`signature`)."""
 
 
 def _compile(type_name: str, fields: list[FieldSpec]) -> Completer:
@@ -131,7 +135,9 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, Completer | None]] = {}
+        if hasattr(self.context_value, "json_lists"):
+            self.context_value.json_lists = True  # this executor writes JsonRows (below)
+        self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, Plan | None]] = {}
 
     def complete_list_value(
         self,
@@ -145,11 +151,25 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         # A list of leaf-only objects (a series) completes in one comprehension, skipping the
         # per-item completion of the standard path.
         item_type = return_type.of_type
+        if type(result) is JsonRows:
+            # Built by Postgres for this selection (service/db/json_rows.py): written as is.
+            if not isinstance(item_type, GraphQLNonNull):
+                raise TypeError("a list built by Postgres needs non-null items")
+            items = item_type.of_type
+            plan = (
+                self._plan(items, field_details_list)
+                if isinstance(items, GraphQLObjectType)
+                else None
+            )
+            if plan is None or result.signature != plan[1]:
+                raise TypeError("a list built by Postgres for another selection")
+            return result.fragment()  # type: ignore[return-value]  # orjson writes it verbatim
         if isinstance(item_type, GraphQLNonNull) and isinstance(
             item_type.of_type, GraphQLObjectType
         ):
-            complete = self._plan(item_type.of_type, field_details_list)
-            if complete is not None and isinstance(result, list | tuple):
+            plan = self._plan(item_type.of_type, field_details_list)
+            if plan is not None and isinstance(result, list | tuple):
+                complete = plan[0]
                 try:
                     return [complete(item) for item in result]
                 except (_Fallback, AttributeError):
@@ -166,17 +186,17 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
-        complete = self._plan(return_type, field_details_list)
-        if complete is not None:
+        plan = self._plan(return_type, field_details_list)
+        if plan is not None:
             try:
-                return complete(result)
+                return plan[0](result)
             except (_Fallback, AttributeError):
                 pass
         return super().collect_and_execute_subfields(
             return_type, field_details_list, path, result, position_context
         )
 
-    def _plan(self, return_type: GraphQLObjectType, field_details_list: Any) -> Completer | None:
+    def _plan(self, return_type: GraphQLObjectType, field_details_list: Any) -> Plan | None:
         key = (return_type, id(field_details_list))
         cached = self._plans.get(key)
         if cached is not None:
@@ -186,9 +206,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         self._plans[key] = (field_details_list, plan)
         return plan
 
-    def _make_plan(
-        self, return_type: GraphQLObjectType, field_details_list: Any
-    ) -> Completer | None:
+    def _make_plan(self, return_type: GraphQLObjectType, field_details_list: Any) -> Plan | None:
         if return_type.is_type_of is not None:
             return None
         grouped, new_defer_usages, _ = self.collect_subfields(return_type, field_details_list)
@@ -196,25 +214,64 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         fields: list[FieldSpec] = []
         for response_key, details in grouped.items():
-            node = details[0].node
-            name = node.name.value
-            if name == "__typename":
-                fields.append((response_key, None, None))
-                continue
-            field = return_type.fields.get(name)
-            if field is None or node.arguments or field.args:
+            spec = leaf_spec(return_type, response_key, details[0].node)
+            if spec is None:
                 return None
-            definition = field.extensions.get("strawberry-definition")
-            if definition is None or definition.base_resolver is not None or definition.extensions:
-                return None
-            if _leaf_field(field.type, "v", "c") is None:
-                return None
-            fields.append((response_key, definition.python_name, field.type))
+            fields.append(spec)
         # Compiled once per selection shape for the whole process, not per request.
-        signature = (return_type.name, tuple((k, a) for k, a, _ in fields))
-        completer = _COMPILED.get(signature)
+        key = signature(return_type, fields)
+        completer = _COMPILED.get(key)
         if completer is None:
             if len(_COMPILED) >= _COMPILED_LIMIT:
                 _COMPILED.clear()
-            completer = _COMPILED[signature] = _compile(return_type.name, fields)
-        return completer
+            completer = _COMPILED[key] = _compile(return_type.name, fields)
+        return completer, key
+
+
+def leaf_spec(return_type: GraphQLObjectType, response_key: str, node: Any) -> FieldSpec | None:
+    """The FieldSpec of a selected field of `return_type` when it is a plain leaf read from an
+    attribute (no resolver, arguments or extensions; a leaf or a list of leaves), else None."""
+    name = node.name.value
+    if name == "__typename":
+        return response_key, None, None
+    field = return_type.fields.get(name)
+    if field is None or node.arguments or field.args:
+        return None
+    definition = field.extensions.get("strawberry-definition")
+    if definition is None or definition.base_resolver is not None or definition.extensions:
+        return None
+    if _leaf_field(field.type, "v", "c") is None:
+        return None
+    return response_key, definition.python_name, field.type
+
+
+def signature(return_type: GraphQLObjectType, fields: list[FieldSpec]) -> tuple[Any, ...]:
+    """What identifies a selection's completion: the type and its (response key, attribute)s."""
+    return (return_type.name, tuple((k, a) for k, a, _ in fields))
+
+
+def json_leaves(return_type: GraphQLObjectType, fields: list[FieldSpec]) -> Leaves | None:
+    """The selection as service/db/json_rows.py leaves (its JSON built by Postgres), or None
+    when a field's value is not one that module builds (a scalar of another kind, an enum
+    whose values are not strings, a list of anything but strings or enums)."""
+    leaves: list[Leaf] = []
+    for response_key, attribute, field_type in fields:
+        if attribute is None:
+            leaves.append(Leaf(response_key, None, "Typename", constant=return_type.name))
+            continue
+        assert field_type is not None
+        compiled = _leaf_field(field_type, "v", "c")
+        assert compiled is not None
+        _, nullable, leaf, is_list = compiled
+        kind = "String" if leaf.name == "ID" else leaf.name
+        names: tuple[tuple[str, str], ...] = ()
+        if isinstance(leaf, GraphQLEnumType):
+            kind = "Enum"
+            lookup = leaf._value_lookup
+            if not all(type(v) is str for v in lookup):
+                return None
+            names = tuple(lookup.items())
+        if kind not in KINDS or (is_list and kind not in ("String", "Enum")):
+            return None
+        leaves.append(Leaf(response_key, attribute, kind, nullable, is_list, names))
+    return tuple(leaves)

@@ -7,23 +7,42 @@ request's context; the child's resolver takes them from there instead of queryin
 (docs/benchmarks.md, "Uncached GraphQL against PostGraphile"). Only a plain child counts: a
 field selected once, directly (not through a fragment), without directives; anything else is
 left to the children's own queries.
+
+`json_items` looks further: at the fields selected under a list's items, which Postgres can
+write as JSON when they are all plain leaves (service/db/json_rows.py, and the executor's
+check in service/graphql/execution.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from graphql import FieldNode, GraphQLError, GraphQLObjectType, get_named_type
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    get_named_type,
+)
 from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.types import Info
 
+from service.db.json_rows import Selection
+from service.graphql.execution import FieldSpec, json_leaves, leaf_spec, signature
 
-def child(info: Info[Any, Any], names: Collection[str]) -> tuple[str, dict[str, Any]] | None:
-    """The one field of `names` selected under this field, and its arguments as the child's
-    resolver gets them (GraphQL names, variables and defaults applied); None when none of
-    `names` is, or more than one, or one is not plain, or its arguments do not coerce (the child
-    then reports that itself)."""
+PAGE_FIELDS = frozenset(("pageInfo", "totalCount", "__typename"))
+"""What a connection may select beside its items for them to be built as JSON (not `edges`,
+whose items are records)."""
+
+
+def child(
+    info: Info[Any, Any], names: Collection[str]
+) -> tuple[str, dict[str, Any], FieldNode] | None:
+    """The one field of `names` selected under this field, its arguments as the child's
+    resolver gets them (GraphQL names, variables and defaults applied) and its node; None when
+    none of `names` is, or more than one, or one is not plain, or its arguments do not coerce
+    (the child then reports that itself)."""
     raw = info._raw_info
     found: FieldNode | None = None
     for node in raw.field_nodes:
@@ -48,4 +67,73 @@ def child(info: Info[Any, Any], names: Collection[str]) -> tuple[str, dict[str, 
         arguments = get_argument_values(definition, found, variables)
     except GraphQLError:
         return None
-    return found.name.value, arguments
+    return found.name.value, arguments, found
+
+
+def _plain(node: FieldNode) -> list[FieldNode] | None:
+    """The fields selected under `node` when all are plain (no fragment, no directive)."""
+    if node.selection_set is None:
+        return None
+    selected: list[FieldNode] = []
+    for selection in node.selection_set.selections:
+        if not isinstance(selection, FieldNode) or selection.directives:
+            return None
+        selected.append(selection)
+    return selected
+
+
+def json_items(
+    nodes: Sequence[FieldNode], field_type: GraphQLOutputType, through: str | None = None
+) -> Selection | None:
+    """The selection under the items of a list field (`field_type`, selected once as `nodes`),
+    or of a connection's `through` list, when Postgres can build it as JSON: every field plain
+    and a plain leaf of the items' type (a connection selecting nothing but its items and
+    PAGE_FIELDS). None otherwise: the standard path builds it."""
+    if len(nodes) != 1:
+        return None
+    node, items = nodes[0], get_named_type(field_type)
+    if through is not None:
+        selected = _plain(node)
+        if selected is None or not isinstance(items, GraphQLObjectType):
+            return None
+        inner = [s for s in selected if s.name.value == through]
+        if len(inner) != 1 or any(
+            s.name.value not in PAGE_FIELDS for s in selected if s is not inner[0]
+        ):
+            return None
+        node, items = inner[0], get_named_type(items.fields[through].type)
+    selected = _plain(node)
+    if selected is None or not isinstance(items, GraphQLObjectType) or items.is_type_of:
+        return None
+    fields: dict[str, FieldSpec] = {}
+    for selection in selected:
+        key = selection.alias.value if selection.alias else selection.name.value
+        if key in fields:
+            continue  # the same field again (validation refuses another under the same key)
+        spec = leaf_spec(items, key, selection)
+        if spec is None:
+            return None
+        fields[key] = spec
+    specs = list(fields.values())
+    leaves = json_leaves(items, specs)
+    return None if leaves is None else (signature(items, specs), leaves)
+
+
+def json_own_items(info: Info[Any, Any], through: str | None = None) -> Selection | None:
+    """`json_items` of the field being resolved (None unless the executor writes JSON lists)."""
+    if not getattr(info.context, "json_lists", False):
+        return None
+    raw = info._raw_info
+    return json_items(raw.field_nodes, raw.return_type, through)
+
+
+def json_child_items(
+    info: Info[Any, Any], node: FieldNode, through: str | None = None
+) -> Selection | None:
+    """`json_items` of a child field of the field being resolved (`node`, from `child`)."""
+    if not getattr(info.context, "json_lists", False):
+        return None
+    parent = get_named_type(info._raw_info.return_type)
+    if not isinstance(parent, GraphQLObjectType) or node.name.value not in parent.fields:
+        return None
+    return json_items([node], parent.fields[node.name.value].type, through)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from typing import Annotated, Any, cast
 
 import strawberry
+from graphql import FieldNode
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
@@ -25,6 +26,7 @@ from service.analytics.fund_kinds import FUND_KIND_TEXT, check_fund_kinds
 from service.analytics.fund_kinds import FundKind as FundKindModel
 from service.analytics.squeeze import Floors, check_floors
 from service.catalogue_graphql import object_type
+from service.db.json_rows import JsonRows
 from service.errors import BadRequest
 from service.graphql import lookahead
 from service.graphql.context import Context
@@ -55,6 +57,7 @@ from service.graphql.types import (
 )
 from service.models import SCREEN_FIELDS, VOLUME_SCREEN_FIELDS, MarketIndex
 from service.models import Security as SecurityModel
+from service.models import ShortInterestPoint as ShortInterestPointModel
 from service.models import SqueezeScreen as SqueezeScreenModel
 
 GraphQLInfo = Info[Context, None]
@@ -160,22 +163,31 @@ class Security(SecurityModel):
         known_on, _, _, after_date, size = window
         service = info.context.reads.short_interest
         along = info.context.fetched_along.get(("shortInterest", self.id, window))
+        built = None
         if along is not None:
-            points, has_next = along
-        else:
-            points, has_next = await service.series(
+            built = along
+        elif (selection := lookahead.json_own_items(info, "nodes")) is not None:
+            built = await service.series_json(
+                selection,
+                self.id,
+                known_on=known_on,
+                start=from_,
+                end=to,
+                after=after_date,
+                limit=size,
+            )
+        if built is None:
+            built = await service.series(
                 self.id, known_on=known_on, start=from_, end=to, after=after_date, limit=size
             )
-        nodes = cast(list[ShortInterest], points)
+        points, has_next = built
 
         async def count() -> int:
             return await service.count(self.id, known_on=known_on, start=from_, end=to)
 
         return ShortInterestConnection(
-            nodes=nodes,
-            page_info=_page_info(
-                cursors.Page(nodes, has_next), _point_cursor, has_previous=after is not None
-            ),
+            nodes=cast(list[ShortInterest], points),
+            page_info=_series_page_info(points, has_next, has_previous=after is not None),
             count=count,
             cursor_of=_point_cursor,
         )
@@ -212,8 +224,12 @@ class Security(SecurityModel):
         to: ToDate = None,
     ) -> list[Price]:
         cursors.check_range(from_, to)
-        bars = await info.context.reads.series.prices(self.id, from_, to)
-        return cast(list[Price], bars)
+        series = info.context.reads.series
+        if (selection := lookahead.json_own_items(info)) is not None:
+            built = await series.prices_json(selection, self.id, from_, to)
+            if built is not None:
+                return cast(list[Price], built)
+        return cast(list[Price], await series.prices(self.id, from_, to))
 
     @strawberry.field(description="Net fund flows per day, week or month, oldest first (ETFs).")
     async def fund_flows(
@@ -394,10 +410,12 @@ one of them selected (service/graphql/lookahead.py): one round trip instead of t
 
 
 async def _security_with(
-    info: GraphQLInfo, symbol: str, field: str, arguments: dict[str, Any]
+    info: GraphQLInfo, symbol: str, field: str, arguments: dict[str, Any], node: FieldNode
 ) -> SecurityModel | None:
-    """The security `symbol` names, fetched with its `field` (GraphQL arguments `arguments`),
-    which is left for that field's resolver (BadRequest when the arguments are refused)."""
+    """The security `symbol` names, fetched with its `field` (GraphQL arguments `arguments`,
+    selected as `node`), which is left for that field's resolver (BadRequest when the
+    arguments are refused): its points as JSON built by Postgres where the selection allows
+    (service/db/json_rows.py)."""
     context = info.context
     service = context.reads.short_interest
     if field == "shortInterest":
@@ -410,9 +428,17 @@ async def _security_with(
             arguments.get("after"),
         )
         known_on, start, end, after, size = window
-        security, points, has_next = await service.series_by_symbol(
-            symbol, known_on=known_on, start=start, end=end, after=after, limit=size
-        )
+        built: tuple[SecurityModel | None, list[ShortInterestPointModel] | JsonRows, bool] | None
+        built = None
+        if (selection := lookahead.json_child_items(info, node, "nodes")) is not None:
+            built = await service.series_by_symbol_json(
+                selection, symbol, known_on=known_on, start=start, end=end, after=after, limit=size
+            )
+        if built is None:
+            built = await service.series_by_symbol(
+                symbol, known_on=known_on, start=start, end=end, after=after, limit=size
+            )
+        security, points, has_next = built
         if security is not None:
             context.fetched_along[(field, security.id, window)] = (points, has_next)
         return security
@@ -438,7 +464,27 @@ async def _index_with_exposure(
 
 
 def _point_cursor(point: ShortInterest) -> str:
-    return cursors.encode("si", point.settlement_date.isoformat())
+    return _date_cursor(point.settlement_date)
+
+
+def _date_cursor(day: datetime.date) -> str:
+    return cursors.encode("si", day.isoformat())
+
+
+def _series_page_info(
+    points: Sequence[ShortInterestPointModel] | JsonRows, has_next: bool, *, has_previous: bool
+) -> PageInfo:
+    """A series page's pagination state, from its records or its JSON rows' dates."""
+    if isinstance(points, JsonRows):
+        ends = (points.keys[0], points.keys[-1]) if points.keys else None
+    else:
+        ends = (points[0].settlement_date, points[-1].settlement_date) if points else None
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        start_cursor=_date_cursor(ends[0]) if ends else None,
+        end_cursor=_date_cursor(ends[1]) if ends else None,
+    )
 
 
 def _security_cursor(security: Security) -> str:

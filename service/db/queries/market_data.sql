@@ -19,7 +19,7 @@ WHERE security_id = $1
 ORDER BY date
 
 -- name: prices
-SELECT date, open, high, low, close, volume
+SELECT {PriceBar}
 FROM price_daily
 WHERE security_id = $1 AND date BETWEEN $2 AND $3
 ORDER BY date

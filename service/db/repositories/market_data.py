@@ -7,7 +7,8 @@ from datetime import date
 
 import asyncpg
 
-from service.db import queries, rows
+from service.db import json_rows, queries, rows
+from service.db.json_rows import JsonRows, Selection
 from service.db.pool import Database
 from service.models import PriceBar, ShortVolumeDay
 
@@ -26,6 +27,16 @@ class MarketDataRepository:
 
     async def prices(self, security_id: int, start: date, end: date) -> list[PriceBar]:
         return rows.models(PriceBar, await self.db.fetch(Q.prices, security_id, start, end))
+
+    async def prices_json(
+        self, selection: Selection, security_id: int, start: date, end: date
+    ) -> JsonRows | None:
+        """`prices` as the JSON of `selection` (service/db/json_rows.py); None when a row is
+        not exact there (the caller then reads `prices`)."""
+        signature, leaves = selection
+        sql = json_rows.query(Q, "prices", "PriceBar", leaves, "date")
+        found = await self.db.fetch(sql, security_id, start, end)
+        return json_rows.rows_of(signature, found, "date")
 
     async def closes_missing(
         self, first: date, last: date, session: date, *, every: bool = False

@@ -4,44 +4,69 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import NamedTuple
 
-from service.db import queries, rows
+from service.db import json_rows, queries, rows
+from service.db.json_rows import JsonRows, Selection
 from service.db.pool import Database
 from service.models import Security, ShortInterestPoint
 
 Q = queries.load("short_interest")
+SECURITY_COLUMNS = ", ".join(rows.field_names(Security))
+KEY = "settlement_date"
+
+
+class Window(NamedTuple):
+    """Which points of a series a query reads: the versions known on `known_on`, settlement
+    dates in [start, end] after `after`, at most `limit` (the queries' parameters after the
+    security, in order)."""
+
+    known_on: date
+    start: date
+    end: date
+    after: date
+    limit: int
 
 
 class ShortInterestRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def series(
-        self,
-        security_id: int,
-        known_on: date,
-        start: date,
-        end: date,
-        after: date,
-        limit: int,
-    ) -> list[ShortInterestPoint]:
-        """Versions known on `known_on`, settlement dates in [start, end] after `after`."""
-        found = await self.db.fetch(Q.series, security_id, known_on, start, end, after, limit)
+    async def series(self, security_id: int, window: Window) -> list[ShortInterestPoint]:
+        """Versions known on `window.known_on`, settlement dates in [start, end] after `after`."""
+        found = await self.db.fetch(Q.series, security_id, *window)
         return rows.models(ShortInterestPoint, found)
 
     async def series_by_symbol(
-        self,
-        symbol: str,
-        known_on: date,
-        start: date,
-        end: date,
-        after: date,
-        limit: int,
+        self, symbol: str, window: Window
     ) -> tuple[Security | None, list[ShortInterestPoint]]:
         """The security `symbol` names (as `SecurityRepository.by_symbol`) and its `series`, in
         one round trip; (None, []) for an unknown symbol."""
-        found = await self.db.fetch(Q.by_symbol, symbol, known_on, start, end, after, limit, False)
+        found = await self.db.fetch(Q.by_symbol, symbol, *window, False)
         return rows.joined(Security, ShortInterestPoint, found)
+
+    async def series_json(
+        self, selection: Selection, security_id: int, window: Window
+    ) -> JsonRows | None:
+        """`series` as the JSON of `selection` (service/db/json_rows.py); None when a row is
+        not exact there (the caller then reads `series`)."""
+        signature, leaves = selection
+        sql = json_rows.query(Q, "series", "ShortInterestPoint", leaves, KEY)
+        return json_rows.rows_of(signature, await self.db.fetch(sql, security_id, *window), KEY)
+
+    async def series_by_symbol_json(
+        self, selection: Selection, symbol: str, window: Window
+    ) -> tuple[Security | None, JsonRows | None]:
+        """`series_by_symbol` with the points as the JSON of `selection` (None when a row is
+        not exact there: the caller then reads `series_by_symbol`)."""
+        signature, leaves = selection
+        sql = json_rows.query(Q, "by_symbol", "ShortInterestPoint", leaves, KEY, SECURITY_COLUMNS)
+        found = await self.db.fetch(sql, symbol, *window, False)
+        if not found:
+            return None, JsonRows(signature, [], [])
+        split = len(rows.field_names(Security))
+        rows.check_columns(Security, list(found[0].keys())[:split])
+        return Security(*found[0][:split]), json_rows.rows_of(signature, found, KEY)
 
     async def count(self, security_id: int, known_on: date, start: date, end: date) -> int:
         count: int = await self.db.fetchval(Q.series_count, security_id, known_on, start, end)
