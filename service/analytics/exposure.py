@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from service.analytics.calendar import EARLIEST, LATEST
+from service.db.json_rows import JsonRows, Selection
 from service.db.repositories.indexes import IndexRepository
 from service.models import FuturesPosition, IndexShortExposure, MarketIndex
 
@@ -32,6 +33,16 @@ class ExposureService:
         return await self.repository.by_code_with_exposure(
             code, start or EARLIEST, end or LATEST, self.level_symbols.get(code)
         )
+
+    async def index_with_series_json(
+        self, selection: Selection, code: str, start: date | None, end: date | None
+    ) -> tuple[MarketIndex | None, JsonRows] | None:
+        """`index_with_series` with the series as the JSON of `selection` (service/db/
+        json_rows.py); None when Postgres cannot write it exactly (read `index_with_series`)."""
+        found, series = await self.repository.by_code_with_exposure_json(
+            selection, code, start or EARLIEST, end or LATEST, self.level_symbols.get(code)
+        )
+        return None if series is None else (found, series)
 
     async def futures(
         self, code: str, start: date | None, end: date | None, as_of: date

@@ -39,9 +39,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
+
+from service.db import rows
+
+T = TypeVar("T")
 
 KINDS = ("Date", "Int", "BigInt", "Float", "String", "Boolean", "Enum", "Typename")
 """The leaves built in SQL (the scalars of the schema whose output is one of these)."""
@@ -186,14 +190,15 @@ def select_list(leaves: Leaves, key: str) -> str:
     return f"{key}, {json} AS json, {' AND '.join(checks) or 'true'} AS exact"
 
 
-def columns(leaves: Leaves, key: str) -> str:
-    """The columns the leaves read, `key` first, each once: the select list of the query whose
-    rows `wrap` turns into JSON."""
+def columns(leaves: Leaves, key: str, alias: str = "") -> str:
+    """The columns the leaves read, `key` first, each once (prefixed `alias.` when given): the
+    select list of the query whose rows `wrap` turns into JSON."""
     names = dict.fromkeys([key, *(leaf.column for leaf in leaves if leaf.column is not None)])
-    for name in names:
+    for name in [*names, *([alias] if alias else [])]:
         if not _COLUMN.fullmatch(name):
             raise ValueError(f"not a column name: {name!r}")
-    return ", ".join(names)
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + name for name in names)
 
 
 def wrap(query: str, leaves: Leaves, key: str, keep: str = "") -> str:
@@ -208,17 +213,18 @@ def wrap(query: str, leaves: Leaves, key: str, keep: str = "") -> str:
 @lru_cache(maxsize=256)
 def query(file: Any, name: str, model: str, leaves: Leaves, key: str, keep: str = "") -> str:
     """Named query `name` of `file` (a service.db.queries.QueryFile) selecting the leaves'
-    columns instead of its `{model}` ones, wrapped as `wrap` does: the SQL of a selection's
-    JSON rows (cached per selection, bounded as `select_list`)."""
-    return wrap(file.selecting(name, model, columns(leaves, key)), leaves, key, keep)
+    columns instead of its `{model}` (or `{alias.model}`) ones, wrapped as `wrap` does: the SQL
+    of a selection's JSON rows (cached per selection, bounded as `select_list`)."""
+    alias = model.rpartition(".")[0]
+    return wrap(file.selecting(name, model, columns(leaves, key, alias)), leaves, key, keep)
 
 
 def rows_of(signature: Any, found: Sequence[Any], key: str) -> JsonRows | None:
     """The JsonRows of rows with the columns `key`, `json` and `exact` (from `select_list`,
-    maybe after other columns); None when a row is not
-    exact (the caller then takes its standard path). A first row without JSON is the empty
-    list (a LEFT JOIN that found nothing)."""
-    if found and found[0]["json"] is None:
+    maybe after other columns); None when a row is not exact (the caller then takes its
+    standard path). A first row without a key is the empty list (a LEFT JOIN that found
+    nothing: its JSON may not be null, a selection of nullable fields has a text for it)."""
+    if found and found[0][key] is None:
         return JsonRows(signature, [], [])
     keys: list[Any] = []
     texts: list[str] = []
@@ -228,3 +234,21 @@ def rows_of(signature: Any, found: Sequence[Any], key: str) -> JsonRows | None:
         keys.append(row[key])
         texts.append(row["json"])
     return JsonRows(signature, keys, texts)
+
+
+def joined(
+    parent: type[T], signature: Any, found: Sequence[Any], key: str
+) -> tuple[T | None, JsonRows | None]:
+    """A parent record and its list as JSON from the rows of one query, the parent's columns
+    first (`rows.joined`, with the list's JSON instead of its records; `keep`: `keep_columns`):
+    (None, []) without rows, the list None when a row is not exact."""
+    if not found:
+        return None, JsonRows(signature, [], [])
+    split = len(rows.field_names(parent))
+    rows.check_columns(parent, list(found[0].keys())[:split])
+    return parent(*found[0][:split]), rows_of(signature, found, key)
+
+
+def keep_columns(parent: type[Any]) -> str:
+    """The columns of the record `parent` (a service.models dataclass), for `query`'s `keep`."""
+    return ", ".join(rows.field_names(parent))

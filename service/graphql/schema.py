@@ -56,6 +56,7 @@ from service.graphql.types import (
     ShortVolume,
 )
 from service.models import SCREEN_FIELDS, VOLUME_SCREEN_FIELDS, MarketIndex
+from service.models import IndexShortExposure as IndexShortExposureModel
 from service.models import Security as SecurityModel
 from service.models import ShortInterestPoint as ShortInterestPointModel
 from service.models import SqueezeScreen as SqueezeScreenModel
@@ -329,9 +330,13 @@ class Index:
         to: ToDate = None,
     ) -> list[IndexShortExposure]:
         cursors.check_range(from_, to)
+        exposure = info.context.reads.exposure
         series = info.context.fetched_along.get(("shortExposure", self.code, (from_, to)))
+        if series is None and (selection := lookahead.json_own_items(info)) is not None:
+            built = await exposure.index_with_series_json(selection, self.code, from_, to)
+            series = None if built is None else built[1]
         if series is None:
-            series = await info.context.reads.exposure.series(self.code, from_, to)
+            series = await exposure.series(self.code, from_, to)
         return cast(list[IndexShortExposure], series)
 
     @strawberry.field(
@@ -450,14 +455,20 @@ async def _security_with(
 
 
 async def _index_with_exposure(
-    info: GraphQLInfo, code: str, arguments: dict[str, Any]
+    info: GraphQLInfo, code: str, arguments: dict[str, Any], node: FieldNode
 ) -> MarketIndex | None:
     """The index `code` names, fetched with its `shortExposure` (GraphQL arguments
-    `arguments`), which is left for that field's resolver (BadRequest when the arguments are
-    refused), as `_security_with` does for a security."""
+    `arguments`, selected as `node`), which is left for that field's resolver (BadRequest when
+    the arguments are refused), as `_security_with` does for a security."""
     start, end = arguments.get("from"), arguments.get("to")
     cursors.check_range(start, end)
-    found, series = await info.context.reads.exposure.index_with_series(code, start, end)
+    exposure = info.context.reads.exposure
+    built: tuple[MarketIndex | None, list[IndexShortExposureModel] | JsonRows] | None = None
+    if (selection := lookahead.json_child_items(info, node)) is not None:
+        built = await exposure.index_with_series_json(selection, code, start, end)
+    if built is None:
+        built = await exposure.index_with_series(code, start, end)
+    found, series = built
     if found is not None:
         info.context.fetched_along[("shortExposure", found.code, (start, end))] = series
     return found
@@ -929,7 +940,7 @@ class Query:
         along = lookahead.child(info, ("shortExposure",))
         if along is not None:
             try:
-                fetched = await _index_with_exposure(info, code, along[1])
+                fetched = await _index_with_exposure(info, code, *along[1:])
             except BadRequest:
                 pass  # the child's arguments are refused: its resolver says so in its place
             else:

@@ -285,7 +285,17 @@ async def test_edge_prices_fall_back_where_inexact(
     assert answers == [True, False, True, True, False, False, False, True, True]
 
 
-async def test_a_security_without_points(both: Any, taken: list[bool], sample_url: str) -> None:
+@pytest.mark.parametrize(
+    "selection",
+    [
+        CASES[1],
+        # nothing but nullable fields and a constant: the empty row still has a JSON text
+        "shortInterest { nodes { __typename publishedDate changePercent } }",
+    ],
+)
+async def test_a_security_without_points(
+    both: Any, taken: list[bool], sample_url: str, selection: str
+) -> None:
     conn = await asyncpg.connect(sample_url)
     try:
         await conn.execute(
@@ -294,7 +304,7 @@ async def test_a_security_without_points(both: Any, taken: list[bool], sample_ur
         )
     finally:
         await conn.close()
-    body = await _security(both, "NOSI", CASES[1])
+    body = await _security(both, "NOSI", selection)
     assert body["data"]["security"]["shortInterest"]["nodes"] == []
     assert taken == [True]
 
@@ -315,3 +325,45 @@ async def test_other_selections_take_the_standard_path(
     body = await _security(both, "IWM", selection)
     assert "errors" not in body, body
     assert taken == []
+
+
+EXPOSURE = (
+    "settlementDate singleStockShortInterest singleStockShortValueUsd etfShortInterest "
+    "etfShortValueUsd totalShortValueUsd constituents constituentsReporting constituentsPriced "
+    "etfsReporting etfsPriced singleStockLegKnown etfLegKnown isRecord futuresReportDate "
+    "futuresIndexLevel futuresLeveragedFundsShortContracts futuresLeveragedFundsShortUsd "
+    "futuresLegKnown totalWithFuturesShortValueUsd totalWithFuturesIsRecord __typename"
+)
+
+
+@pytest.mark.parametrize("code", ["R2000", "NOEXP", "NOPE"])
+@pytest.mark.parametrize(
+    "selection",
+    [
+        f"code name shortExposure {{ {EXPOSURE} }}",
+        f'shortExposure(from: "2026-07-20") {{ s: settlementDate {EXPOSURE} }}',
+        # the index first, then its series (looked at in the series' own resolver)
+        f"code ... on Index {{ shortExposure {{ {EXPOSURE} }} }}",
+        "shortExposure { __typename futuresReportDate }",
+    ],
+)
+async def test_an_index_exposure_is_the_same_bytes(
+    both: Any, taken: list[bool], sample_url: str, code: str, selection: str
+) -> None:
+    conn = await asyncpg.connect(sample_url)
+    try:
+        await conn.execute(
+            "INSERT INTO market_index (code, name) VALUES ('NOEXP', 'No Exposure') "
+            "ON CONFLICT DO NOTHING"
+        )
+    finally:
+        await conn.close()
+    body = await both(f'{{ index(code: "{code}") {{ {selection} }} }}')
+    assert "errors" not in body, body
+    index = body["data"]["index"]
+    if code == "NOPE":
+        assert index is None
+    else:
+        dates = 0 if code == "NOEXP" else 1 + ("from" not in selection)
+        assert len(index["shortExposure"]) == dates
+        assert taken == [True]

@@ -91,7 +91,7 @@ history AS (
     FROM known k
     WINDOW w AS (ORDER BY k.settlement_date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 )
-SELECT i.code, i.name, h.*
+SELECT {i.MarketIndex}, {h.IndexShortExposure}
 FROM market_index i
 LEFT JOIN LATERAL (
 SELECT settlement_date, single_stock_short_interest,

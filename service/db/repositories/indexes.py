@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from service.db import queries, rows
+from service.db import json_rows, queries, rows
+from service.db.json_rows import JsonRows, Selection
 from service.db.pool import Database
 from service.models import FuturesPosition, IndexListing, IndexShortExposure, MarketIndex, Security
 
 EXPOSURE = queries.load("exposure")
 FUTURES = queries.load("futures")
 INDEXES = queries.load("indexes")
+INDEX_COLUMNS = json_rows.keep_columns(MarketIndex)
 
 
 class IndexRepository:
@@ -42,6 +44,18 @@ class IndexRepository:
         (None, []) for an unknown code."""
         found = await self.db.fetch(EXPOSURE.series, code, start, end, level_symbol)
         return rows.joined(MarketIndex, IndexShortExposure, found)
+
+    async def by_code_with_exposure_json(
+        self, selection: Selection, code: str, start: date, end: date, level_symbol: str | None
+    ) -> tuple[MarketIndex | None, JsonRows | None]:
+        """`by_code_with_exposure` with the series as the JSON of `selection` (service/db/
+        json_rows.py; None when a row is not exact there: read `by_code_with_exposure`)."""
+        signature, leaves = selection
+        sql = json_rows.query(
+            EXPOSURE, "series", "h.IndexShortExposure", leaves, "settlement_date", INDEX_COLUMNS
+        )
+        found = await self.db.fetch(sql, code, start, end, level_symbol)
+        return json_rows.joined(MarketIndex, signature, found, "settlement_date")
 
     async def futures(
         self, code: str, start: date, end: date, as_of: date, level_symbol: str | None

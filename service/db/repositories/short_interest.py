@@ -12,7 +12,7 @@ from service.db.pool import Database
 from service.models import Security, ShortInterestPoint
 
 Q = queries.load("short_interest")
-SECURITY_COLUMNS = ", ".join(rows.field_names(Security))
+SECURITY_COLUMNS = json_rows.keep_columns(Security)
 KEY = "settlement_date"
 
 
@@ -62,11 +62,7 @@ class ShortInterestRepository:
         signature, leaves = selection
         sql = json_rows.query(Q, "by_symbol", "ShortInterestPoint", leaves, KEY, SECURITY_COLUMNS)
         found = await self.db.fetch(sql, symbol, *window, False)
-        if not found:
-            return None, JsonRows(signature, [], [])
-        split = len(rows.field_names(Security))
-        rows.check_columns(Security, list(found[0].keys())[:split])
-        return Security(*found[0][:split]), json_rows.rows_of(signature, found, KEY)
+        return json_rows.joined(Security, signature, found, KEY)
 
     async def count(self, security_id: int, known_on: date, start: date, end: date) -> int:
         count: int = await self.db.fetchval(Q.series_count, security_id, known_on, start, end)
