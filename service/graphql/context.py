@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
@@ -62,9 +63,6 @@ class SharedLoader(DataLoader[K, V]):
 class Context:
     reads: ReadServices
     today: date
-    latest_short_interest: SharedLoader[DatedKey, ShortInterestPoint | None] = field(init=False)
-    share_counts: SharedLoader[DatedKey, tuple[int | None, int | None]] = field(init=False)
-    security_by_symbol: SharedLoader[str, Security | None] = field(init=False)
     fetched_along: dict[Hashable, Any] = field(default_factory=dict)
     """A child field's result its parent fetched with its own query (service/graphql/
     lookahead.py), by (child field, parent id, the child's arguments)."""
@@ -72,11 +70,21 @@ class Context:
     """Set by the executor that writes lists Postgres built as JSON (service/graphql/
     execution.py's FastExecutor); resolvers return such lists only then."""
 
-    def __post_init__(self) -> None:
-        # Aliased lookups (`a: security(symbol: "X") b: security(symbol: "Y") ...`) are one query.
-        self.security_by_symbol = SharedLoader(load_fn=self._load_securities)
-        self.latest_short_interest = SharedLoader(load_fn=self._load_latest)
-        self.share_counts = SharedLoader(load_fn=self._load_share_counts)
+    # The loaders are made on first use: most requests need one or none of them.
+
+    @cached_property
+    def security_by_symbol(self) -> SharedLoader[str, Security | None]:
+        """Aliased lookups (`a: security(symbol: "X") b: security(symbol: "Y") ...`) are one
+        query."""
+        return SharedLoader(load_fn=self._load_securities)
+
+    @cached_property
+    def latest_short_interest(self) -> SharedLoader[DatedKey, ShortInterestPoint | None]:
+        return SharedLoader(load_fn=self._load_latest)
+
+    @cached_property
+    def share_counts(self) -> SharedLoader[DatedKey, tuple[int | None, int | None]]:
+        return SharedLoader(load_fn=self._load_share_counts)
 
     async def _load_latest(self, keys: Sequence[DatedKey]) -> list[ShortInterestPoint | None]:
         found: dict[DatedKey, ShortInterestPoint] = {}

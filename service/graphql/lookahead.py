@@ -88,10 +88,30 @@ def json_items(
     """The selection under the items of a list field (`field_type`, selected once as `nodes`),
     or of a connection's `through` list, when Postgres can build it as JSON: every field plain
     and a plain leaf of the items' type (a connection selecting nothing but its items and
-    PAGE_FIELDS). None otherwise: the standard path builds it."""
+    PAGE_FIELDS). None otherwise: the standard path builds it. Remembered per node (a cached
+    document's nodes are the same objects on every request)."""
     if len(nodes) != 1:
         return None
-    node, items = nodes[0], get_named_type(field_type)
+    key = (id(nodes[0]), through)
+    known = _SELECTIONS.get(key)
+    if known is not None and known[0] is nodes[0] and known[1] is field_type:
+        return known[2]
+    found = _json_items(nodes[0], field_type, through)
+    if len(_SELECTIONS) >= _SELECTIONS_LIMIT:
+        _SELECTIONS.clear()
+    # The node is kept with its answer, so its id cannot be another node's while it is here.
+    _SELECTIONS[key] = (nodes[0], field_type, found)
+    return found
+
+
+_SELECTIONS: dict[tuple[int, str | None], tuple[FieldNode, Any, Selection | None]] = {}
+_SELECTIONS_LIMIT = 1024
+
+
+def _json_items(
+    node: FieldNode, field_type: GraphQLOutputType, through: str | None
+) -> Selection | None:
+    items = get_named_type(field_type)
     if through is not None:
         selected = _plain(node)
         if selected is None or not isinstance(items, GraphQLObjectType):

@@ -32,3 +32,22 @@ def test_the_sql_caches_are_bounded() -> None:
     for index in range(300):
         select_list((Leaf(f"k{index}", "v", "Int"),), "n")
     assert select_list.cache_info().currsize == 256
+
+
+def test_the_selections_remembered_are_bounded() -> None:
+    from graphql import FieldNode, OperationDefinitionNode, parse
+
+    from service.graphql import lookahead
+    from service.graphql.schema import schema
+
+    prices = schema._schema.type_map["Security"].fields["prices"].type  # type: ignore[union-attr]
+    remembered = []
+    for index in range(1100):  # every request a new document: nodes never seen again
+        operation = parse(f"{{ prices {{ date c{index}: close }} }}").definitions[0]
+        assert isinstance(operation, OperationDefinitionNode)
+        node = operation.selection_set.selections[0]
+        assert isinstance(node, FieldNode)
+        remembered.append(lookahead.json_items([node], prices))
+        assert len(lookahead._SELECTIONS) <= lookahead._SELECTIONS_LIMIT
+    assert all(found is not None for found in remembered)
+    assert lookahead.json_items([node], prices) is remembered[-1]  # the same node: remembered
