@@ -12,7 +12,8 @@ Python decodes one text per row.
 The answer must stay byte-identical to the standard path's (orjson over the completed values),
 so each leaf's text is built the way orjson writes the value Python would hold:
 
-- Date: `"YYYY-MM-DD"` (`to_char`, whatever the session's DateStyle); Int, BigInt: the digits;
+- Date: `"YYYY-MM-DD"` (`to_json`: ISO 8601 whatever the session's DateStyle); Int, BigInt: the
+  digits;
 - Float: Postgres's shortest round-trip digits (`float8out` with `extra_float_digits` 1, pinned
   for every pooled connection in service/db/pool.py), with `.0` added to an integral value as
   orjson writes it; a value Postgres writes with an exponent, NaN or an infinity is not safe;
