@@ -44,12 +44,10 @@ def expand_columns(sql: str, file_name: str = "<string>") -> str:
 class QueryFile:
     """The named queries of one `.sql` file, as attributes."""
 
-    def __init__(
-        self, file_name: str, queries: dict[str, str], templates: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, file_name: str, templates: dict[str, str]) -> None:
         self._file_name = file_name
-        self._queries = queries
-        self._templates = templates or {}
+        self._templates = templates
+        self._queries = {name: expand_columns(sql, file_name) for name, sql in templates.items()}
 
     def selecting(self, name: str, model: str, select_list: str) -> str:
         """Query `name` with its `{model}` columns replaced by `select_list` (the JSON of a
@@ -83,16 +81,9 @@ def parse_templates(text: str, file_name: str = "<string>") -> dict[str, str]:
     return queries
 
 
-def parse_queries(text: str, file_name: str = "<string>") -> dict[str, str]:
-    """Split a file's text into {name: sql}, placeholders expanded."""
-    templates = parse_templates(text, file_name)
-    return {name: expand_columns(sql, file_name) for name, sql in templates.items()}
-
-
-def _query_file(text: str, file_name: str) -> QueryFile:
-    templates = parse_templates(text, file_name)
-    expanded = {name: expand_columns(sql, file_name) for name, sql in templates.items()}
-    return QueryFile(file_name, expanded, templates)
+def parse_queries(text: str, file_name: str = "<string>") -> QueryFile:
+    """A file's text as its named queries, placeholders expanded."""
+    return QueryFile(file_name, parse_templates(text, file_name))
 
 
 @cache
@@ -100,7 +91,7 @@ def load(stem: str) -> QueryFile:
     """The queries of `service/db/queries/<stem>.sql`."""
     file_name = f"{stem}.sql"
     text = resources.files("service.db").joinpath("queries", file_name).read_text("utf-8")
-    return _query_file(text, file_name)
+    return parse_queries(text, file_name)
 
 
 @cache
@@ -108,4 +99,4 @@ def load_package(package: str) -> QueryFile:
     """The queries of the `queries.sql` file of `package` (a data source's staging and upsert)."""
     file_name = f"{package.replace('.', '/')}/queries.sql"
     text = resources.files(package).joinpath("queries.sql").read_text("utf-8")
-    return _query_file(text, file_name)
+    return parse_queries(text, file_name)

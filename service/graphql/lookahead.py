@@ -141,7 +141,7 @@ def _json_items(
 
 def json_own_items(info: Info[Any, Any], through: str | None = None) -> Selection | None:
     """`json_items` of the field being resolved (None unless the executor writes JSON lists)."""
-    if not getattr(info.context, "json_lists", False):
+    if not info.context.json_lists:
         return None
     raw = info._raw_info
     return json_items(raw.field_nodes, raw.return_type, through)
@@ -151,7 +151,7 @@ def json_child_items(
     info: Info[Any, Any], node: FieldNode, through: str | None = None
 ) -> Selection | None:
     """`json_items` of a child field of the field being resolved (`node`, from `child`)."""
-    if not getattr(info.context, "json_lists", False):
+    if not info.context.json_lists:
         return None
     parent = get_named_type(info._raw_info.return_type)
     if not isinstance(parent, GraphQLObjectType) or node.name.value not in parent.fields:

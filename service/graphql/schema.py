@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Annotated, Any, cast
 
@@ -163,11 +163,8 @@ class Security(SecurityModel):
         window = _series_window(info, from_, to, as_of, first, after)
         known_on, _, _, after_date, size = window
         service = info.context.reads.short_interest
-        along = info.context.fetched_along.get(("shortInterest", self.id, window))
-        built = None
-        if along is not None:
-            built = along
-        elif (selection := lookahead.json_own_items(info, "nodes")) is not None:
+        built = info.context.fetched_along.get(("shortInterest", self.id, window))
+        if built is None and (selection := lookahead.json_own_items(info, "nodes")) is not None:
             built = await service.series_json(
                 selection,
                 self.id,
@@ -483,19 +480,14 @@ def _date_cursor(day: datetime.date) -> str:
 
 
 def _series_page_info(
-    points: Sequence[ShortInterestPointModel] | JsonRows, has_next: bool, *, has_previous: bool
+    points: list[ShortInterestPointModel] | JsonRows, has_next: bool, *, has_previous: bool
 ) -> PageInfo:
     """A series page's pagination state, from its records or its JSON rows' dates."""
     if isinstance(points, JsonRows):
-        ends = (points.keys[0], points.keys[-1]) if points.keys else None
-    else:
-        ends = (points[0].settlement_date, points[-1].settlement_date) if points else None
-    return PageInfo(
-        has_next_page=has_next,
-        has_previous_page=has_previous,
-        start_cursor=_date_cursor(ends[0]) if ends else None,
-        end_cursor=_date_cursor(ends[1]) if ends else None,
-    )
+        page = cursors.Page(points.keys, has_next)
+        return _page_info(page, _date_cursor, has_previous=has_previous)
+    nodes = cast(list[ShortInterest], points)
+    return _page_info(cursors.Page(nodes, has_next), _point_cursor, has_previous=has_previous)
 
 
 def _security_cursor(security: Security) -> str:

@@ -140,7 +140,7 @@ def test_swapped_columns_are_refused() -> None:
 
 def test_a_model_placeholder_is_its_columns_in_field_order() -> None:
     parsed = queries.parse_queries("-- name: bars\nSELECT {PriceBar}, {p.PriceBar} FROM p")
-    assert parsed["bars"] == (
+    assert parsed.bars == (
         "SELECT date, open, high, low, close, volume, "
         "p.date, p.open, p.high, p.low, p.close, p.volume FROM p"
     )
