@@ -22,6 +22,7 @@ from starlette.types import ASGIApp
 
 from service.access.middleware import AccessMiddleware
 from service.cache.middleware import CacheMiddleware
+from service.collector import tune_for_serving
 from service.deadline import Deadlines
 from service.error_responses import EXCEPTION_HANDLERS
 from service.graphql.http import graphql_endpoint
@@ -54,8 +55,10 @@ class ShortflowApp(Starlette):
         return stack
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """Build the ASGI app. `settings` defaults to the environment."""
+def create_app(settings: Settings | None = None, *, serving: bool = False) -> Starlette:
+    """Build the ASGI app. `settings` defaults to the environment. `serving`: this process is a
+    server worker, and its cycle collector is tuned once its services have started
+    (service/collector.py); tests, which build many apps in one process, leave it alone."""
     settings = settings or load_settings()
     metrics = Metrics()
     lines = AccessLines(settings.log_format)
@@ -64,6 +67,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Services]]:
         try:
             async with running_services(settings, metrics) as services:
+                if serving:
+                    tune_for_serving()
                 yield {"shortflow": services}
         finally:
             lines.flush()
@@ -131,4 +136,4 @@ def app_from_environment() -> Starlette:
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    return create_app(settings)
+    return create_app(settings, serving=True)

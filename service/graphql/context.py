@@ -86,6 +86,16 @@ class Context:
     def share_counts(self) -> SharedLoader[DatedKey, tuple[int | None, int | None]]:
         return SharedLoader(load_fn=self._load_share_counts)
 
+    def release(self) -> None:
+        """Drop the request's loaders and what was fetched along, once its answer is built.
+
+        A loader's load function is a bound method of this context: a reference cycle that
+        would keep the request's rows alive until the cycle collector runs (docs/benchmarks.md,
+        "Garbage")."""
+        for name in _LOADERS:
+            self.__dict__.pop(name, None)
+        self.fetched_along.clear()
+
     async def _load_latest(self, keys: Sequence[DatedKey]) -> list[ShortInterestPoint | None]:
         found: dict[DatedKey, ShortInterestPoint] = {}
         for day, ids in _by_date(keys).items():
@@ -105,6 +115,11 @@ class Context:
             counts = await self.reads.securities.share_counts(ids, day)
             found.update({(security_id, day): value for security_id, value in counts.items()})
         return [found.get(key, (None, None)) for key in keys]
+
+
+_LOADERS = tuple(
+    name for name, value in vars(Context).items() if isinstance(value, cached_property)
+)
 
 
 def _by_date(keys: Sequence[DatedKey]) -> dict[date, list[int]]:

@@ -19,11 +19,11 @@ from graphql import (
     GraphQLSyntaxError,
     OperationDefinitionNode,
     OperationType,
-    execute,
     parse,
     specified_rules,
     validate,
 )
+from graphql.execution.executor import Executor
 from graphql.execution.values import get_variable_values
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry import Schema
@@ -189,19 +189,33 @@ class GraphQLEngine:
     async def execute(
         self, prepared: Prepared, variables: dict[str, Any] | None, context: Any
     ) -> ExecutionResult:
-        result = execute(
+        executor = FastExecutor.build(
             self.graphql_schema,
             prepared.document,
             context_value=context,
-            variable_values=variables,
+            raw_variable_values=variables,
             operation_name=_name(prepared.operation),
-            executor_class=FastExecutor,
             is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # a TypeGuard in spirit
         )
-        if optimized_is_awaitable(result):
-            result = await result  # type: ignore[misc]
+        if isinstance(executor, list):
+            return ExecutionResult(None, errors=executor)
+        try:
+            result = executor.execute_operation()
+            if optimized_is_awaitable(result):
+                result = await result  # type: ignore[misc]
+        finally:
+            _release(executor)
         assert isinstance(result, ExecutionResult)
         return result
+
+
+def _release(executor: Executor[Any]) -> None:
+    """Break the executor's reference cycles once its answer is built, so that reference
+    counting frees the request's objects at once (service/collector.py). graphql-core's
+    executor holds its own bound methods (`async_helpers`): a cycle through everything it
+    references. Work still running in the background keeps it whole."""
+    if not executor.background_futures and not executor.pending_incremental_futures:
+        executor.__dict__.clear()
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:

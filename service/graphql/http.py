@@ -174,7 +174,10 @@ async def graphql_endpoint(request: Request) -> Response:
         context = Context(reads=app.reads, today=date.today())
         stats = current_query_stats()
         before = stats.count if stats is not None else 0
-        result = await engine.execute(prepared, variables, context)
+        try:
+            result = await engine.execute(prepared, variables, context)
+        finally:
+            context.release()
         if stats is not None:
             # The round trips the query actually made, beside the estimate it was charged.
             cost["actualQueries"] = stats.count - before
