@@ -204,6 +204,12 @@ async def _compute_once(
     headers: dict[bytes, bytes],
 ) -> None:
     services: Services = scope["state"]["shortflow"]
+    # Our reads of both tiers were made before the last await: a request of this process may
+    # have answered the question since, and unregistered (it keeps its answer first).
+    entry: Entry | None = cache.memory.get(exact, time.monotonic())
+    if entry is not None:
+        await _answer(scope, send, entry, caller, headers, services)
+        return
     pending = cache.inflight.get(key)
     if pending is not None:
         # The same question is being answered for another request of this process.
@@ -215,18 +221,20 @@ async def _compute_once(
         return
     future: asyncio.Future[Entry | None] = asyncio.get_running_loop().create_future()
     cache.inflight[key] = future
-    entry: Entry | None = None
     lock: str | None = ""
     try:
         lock = await cache.redis.lock(key)
         if lock is None:
             # Another process holds the lock: take its answer when it lands.
             entry = await cache.redis.wait(key)
-            if entry is not None:
-                cache.memory.put(exact, entry)
-                await _answer(scope, send, entry, caller, headers, services)
-                return
-            lock = ""
+        elif lock:
+            # Another process may have stored its answer and unlocked between our read of
+            # Redis and our lock (it stores first): read again before computing it twice.
+            entry = await cache.redis.get(key)
+        if entry is not None:
+            cache.memory.put(exact, entry)
+            await _answer(scope, send, entry, caller, headers, services)
+            return
         entry = await _forward(app, scope, receive, send, b"MISS", headers, capture=True)
         if entry is not None:
             cache.memory.put(exact, entry)

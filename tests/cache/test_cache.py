@@ -245,6 +245,62 @@ async def test_a_process_waiting_for_another_takes_the_answer_it_stored_just_bef
     assert recomputed == 0, f"{recomputed} of 150 waiters missed an answer that was stored"
 
 
+@pytest.mark.parametrize("same_process", [True, False], ids=["same process", "other process"])
+async def test_a_miss_read_just_before_the_leader_stored_takes_the_leaders_answer(
+    same_process: bool,
+    named_security: str,
+    servers: Servers,
+    redis_prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The race behind the flaky test above, second form: a follower reads Redis (nothing yet),
+    # and before it registers or locks, the leader computes, stores, unregisters and unlocks.
+    # The follower then found no request in flight and a free lock, and computed again. Here
+    # the follower's read is made before the leader stores and answered after it finished.
+    settings = make_settings(named_security, servers.redis_url, redis_prefix)
+    async with app_client(settings) as one, app_client(settings) as two:
+        await until_cache_is_trusted(one, two)
+        leader_read, follower_read, leader_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        follower: asyncio.Task[object] | None = None  # the task of the follower's request
+        reads: list[Entry | None] = []  # what the follower's reads found
+        get, put = RedisTier.get, RedisTier.put
+
+        async def racing_get(tier: RedisTier, key: str) -> Entry | None:
+            found = await get(tier, key)
+            if asyncio.current_task() is not follower:
+                leader_read.set()
+            elif not reads:
+                reads.append(found)
+                follower_read.set()
+                await leader_done.wait()  # the answer to this read arrives late
+            return found
+
+        async def late_put(tier: RedisTier, key: str, entry: Entry) -> None:
+            await follower_read.wait()
+            await put(tier, key, entry)
+
+        monkeypatch.setattr(RedisTier, "get", racing_get)
+        monkeypatch.setattr(RedisTier, "put", late_put)
+
+        async def lead() -> httpx.Response:
+            try:
+                return await one.post("/graphql", json=NAME_QUERY)
+            finally:
+                leader_done.set()
+
+        async def follow() -> httpx.Response:
+            nonlocal follower
+            follower = asyncio.current_task()
+            await leader_read.wait()
+            return await (one if same_process else two).post("/graphql", json=NAME_QUERY)
+
+        first, second = await asyncio.wait_for(asyncio.gather(lead(), follow()), 30)
+    assert reads == [None], "the follower read Redis before the leader stored"
+    assert "server-timing" in first.headers, first.text
+    assert "server-timing" not in second.headers, "the follower computed the answer again"
+    assert second.content == first.content
+
+
 async def test_automatic_persisted_queries(
     named_security: str, servers: Servers, redis_prefix: str
 ) -> None:
