@@ -28,7 +28,7 @@ from service.analytics.squeeze import Floors, check_floors
 from service.catalogue_graphql import object_type
 from service.db.json_rows import JsonRows
 from service.errors import BadRequest
-from service.graphql import lookahead
+from service.graphql import lookahead, resolvers
 from service.graphql.context import Context
 from service.graphql.scalars import SCALAR_MAP, BigInt
 from service.graphql.types import (
@@ -1144,3 +1144,6 @@ schema = strawberry.Schema(
     types=[DataFlag],
     config=StrawberryConfig(scalar_map=SCALAR_MAP),
 )
+STRAWBERRY_CHAINS = resolvers.install(schema)
+"""The resolver chains Strawberry built for the fields now resolved directly
+(service/graphql/resolvers.py), kept for the parity tests."""

@@ -1,8 +1,10 @@
 """GraphQL test fixtures: a database with the real samples, and a query helper.
 
-Every query sent through `gql` also runs, uncached, through the fast executor and graphql-core's
-standard one (Strawberry's), and the two answers must be equal: the suite's query shapes are the
-executor parity corpus (with tests/graphql/test_executor_parity.py for the fallback cases).
+Every query sent through `gql` also runs, uncached, through the fast executor with the direct
+resolvers (service/graphql/resolvers.py) and through graphql-core's standard executor with
+Strawberry's own resolver chains (`standard_answer`), and the two answers must be equal: the
+suite's query shapes are the executor parity corpus (with tests/graphql/test_executor_parity.py
+for the fallback cases).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import httpx
 import pytest
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from service.graphql import engine
+from service.graphql import engine, resolvers
+from service.graphql import schema as graphql_schema
 from tests.conftest import Servers, app_client, make_settings
 
 Query = Callable[..., Awaitable[dict[str, Any]]]
@@ -42,13 +45,24 @@ async def gql(
             assert response.status_code == 200, response.text
             body: dict[str, Any] = response.json()
             fast = (await uncached.post("/graphql", json=request)).json()
-            with monkeypatch.context() as patch:
-                patch.setattr(engine, "FastExecutor", StrawberryGraphQLCoreExecutionContext)
-                standard = (await uncached.post("/graphql", json=request)).json()
+            standard = (await standard_answer(uncached, request, monkeypatch)).json()
             assert fast == standard, f"the executors differ on {query}"
             return body
 
         yield run
+
+
+async def standard_answer(
+    client: httpx.AsyncClient, request: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> httpx.Response:
+    """The answer of graphql-core's standard executor with Strawberry's own resolver chains:
+    the reference the fast path (FastExecutor, the direct resolvers) is compared with."""
+    with (
+        monkeypatch.context() as patch,
+        resolvers.strawberry_chains(graphql_schema.STRAWBERRY_CHAINS),
+    ):
+        patch.setattr(engine, "FastExecutor", StrawberryGraphQLCoreExecutionContext)
+        return await client.post("/graphql", json=request)
 
 
 def sample_dir() -> Path:

@@ -23,13 +23,12 @@ import asyncpg
 import httpx
 import orjson
 import pytest
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from service.db import json_rows
 from service.db.json_rows import Leaf, select_list
 from service.db.pool import Database
-from service.graphql import engine
 from tests.conftest import Servers, app_client, make_settings
+from tests.graphql.conftest import standard_answer
 
 # -- the SQL of each kind ------------------------------------------------------------------
 
@@ -202,18 +201,17 @@ async def both(
     monkeypatch: pytest.MonkeyPatch,
     taken: list[bool],
 ) -> AsyncIterator[Any]:
-    """`await both(query, **variables)` -> the body, asserting the fast and the standard
-    executor's answers (uncached) are the same bytes. A read that fell back costs one query
-    more: the round trips reported (`actualQueries`) may differ then, and only then."""
+    """`await both(query, **variables)` -> the body, asserting the fast path's and the
+    standard one's answers (uncached, `standard_answer`) are the same bytes. A read that fell
+    back costs one query more: the round trips reported (`actualQueries`) may differ then, and
+    only then."""
     settings = make_settings(sample_url, servers.redis_url, redis_prefix, cache_enabled=False)
     async with app_client(settings) as client:
 
         async def run(query: str, **variables: Any) -> Any:
             request = {"query": query, "variables": variables}
             fast = await client.post("/graphql", json=request)
-            with monkeypatch.context() as patch:
-                patch.setattr(engine, "FastExecutor", StrawberryGraphQLCoreExecutionContext)
-                standard = await client.post("/graphql", json=request)
+            standard = await standard_answer(client, request, monkeypatch)
             assert fast.status_code == standard.status_code == 200, fast.text
             fast_queries, standard_queries = _queries(fast.content), _queries(standard.content)
             assert _QUERIES.sub(b"", fast.content) == _QUERIES.sub(b"", standard.content), query
