@@ -51,13 +51,18 @@ class ConnectionSlots:
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Hold one slot for the duration of the block (the connection's lifetime)."""
-        await self._take()
+        await self.take()
         try:
             yield
         finally:
-            self._semaphore.release()
+            self.give()
 
-    async def _take(self) -> None:
+    def give(self) -> None:
+        """Hand back a slot `take` gave."""
+        self._semaphore.release()
+
+    async def take(self) -> None:
+        """Take a slot (queueing); `give` hands it back."""
         semaphore = self._semaphore
         if not semaphore.locked():
             await semaphore.acquire()  # free: no wait, no clock
