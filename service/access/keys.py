@@ -102,20 +102,24 @@ class KeyCache:
     def remember_header(self, name: bytes, value: bytes, key: str) -> None:
         """Remember that this header presented `key` (just resolved to a live key), for as long
         as that lookup is remembered."""
+        self._remember_header(name, value, key, hash_key(key))
+
+    def _remember_header(self, name: bytes, value: bytes, key: str, digest: bytes) -> None:
         if value not in (key.encode(), b"Bearer " + key.encode()):
             # Only the plain spellings: padding or case variants of one live key would each be
             # an entry of up to a whole header's size (10,000 of 32 KiB: 330 MB per process).
             # They still work; they are looked up by digest like any first-seen header.
             return
-        entry = self._known.get(hash_key(key))
+        entry = self._known.get(digest)
         if entry is None or entry[0] is None:
             return
         if len(self._by_header) > 10_000:
             self._by_header.clear()  # a flood of distinct headers must not grow memory
         self._by_header[(name, value)] = (entry[0], entry[1])
 
-    async def resolve(self, key: str) -> ApiKey:
-        """The live key, or Unauthorized (unknown or revoked)."""
+    async def resolve(self, key: str, header: tuple[bytes, bytes] | None = None) -> ApiKey:
+        """The live key, or Unauthorized (unknown or revoked); `header` (name, value), the
+        request header that presented it, is remembered for it (`remember_header`)."""
         digest = hash_key(key)
         now = time.monotonic()
         cached = self._known.get(digest)
@@ -130,6 +134,8 @@ class KeyCache:
         if found is None:
             raise Unauthorized("the API key is not valid (unknown or revoked)")
         self._touch(found.id, now)
+        if header is not None:
+            self._remember_header(*header, key, digest)
         return found
 
     def forget(self) -> None:

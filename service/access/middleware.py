@@ -184,8 +184,7 @@ async def identify(scope: Scope, services: Services, client: str) -> Caller:
                 key_header.decode("latin-1") if key_header is not None else None,
             )
             assert key is not None  # a header was sent: a key, or Unauthorized above
-            found = await keys.resolve(key)
-            keys.remember_header(*header, key)
+            found = await keys.resolve(key, header)
         return Caller(f"key:{found.id}", "key", found.rate_limit_per_minute, services, found)
     if settings.require_api_key:
         raise Unauthorized(

@@ -33,8 +33,7 @@ class Repository:
 async def _presented(cache: KeyCache, value: bytes, now: float) -> ApiKey | None:
     found = cache.known_header(b"x-api-key", value, now)
     if found is None:
-        found = await cache.resolve(value.decode())
-        cache.remember_header(b"x-api-key", value, value.decode())
+        found = await cache.resolve(value.decode(), (b"x-api-key", value))  # as the middleware
     return found
 
 
