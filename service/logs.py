@@ -7,7 +7,6 @@ a context variable, so one grep finds everything a request did.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import logging
 import re
@@ -16,6 +15,8 @@ import time
 
 import orjson
 from pythonjsonlogger.json import JsonFormatter
+
+from service.later import FlushLater
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "shortflow_request_id", default=None
@@ -100,7 +101,7 @@ class AccessLines:
     def __init__(self, fmt: str = "json") -> None:
         self.fmt = fmt
         self._pending: list[_Entry] = []
-        self._timer: asyncio.TimerHandle | None = None
+        self._later = FlushLater(ACCESS_FLUSH_S, self.flush)
         self._logger = logging.getLogger(ACCESS_LOGGER)
 
     def enabled(self) -> bool:
@@ -123,17 +124,12 @@ class AccessLines:
         )
         if len(pending) >= ACCESS_MAX_PENDING:
             self.flush()
-        elif self._timer is None:
-            try:
-                self._timer = asyncio.get_running_loop().call_later(ACCESS_FLUSH_S, self.flush)
-            except RuntimeError:  # no loop (a synchronous caller): write now
-                self.flush()
+        else:
+            self._later.arm()
 
     def flush(self) -> None:
         """Write the pending lines (one write), and stop the timer until the next line."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._later.disarm()
         if not self._pending:
             return
         entries, self._pending = self._pending, []

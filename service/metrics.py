@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.errors import ShortflowError
+from service.later import FlushLater
 from service.state import services
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ class Metrics:
         self._cache_children: dict[tuple[str, str], Counter] = {}
         self._pending: dict[tuple[str, str, int, str], _Pending] = {}
         self._pending_lookups: dict[tuple[str, str], int] = {}
-        self._timer: asyncio.TimerHandle | None = None
+        self._later = FlushLater(FLUSH_S, self.flush)
         self.ingest_last = Gauge(
             "shortflow_ingest_last_finished_timestamp_seconds",
             "When the newest applied ingest of each kind finished (Unix time).",
@@ -138,15 +139,13 @@ class Metrics:
         pending.count += 1
         pending.seconds += seconds
         pending.buckets[bisect_left(_UPPER_BOUNDS, seconds)] += 1
-        if self._timer is None:
-            self._arm()
+        self._later.arm()
 
     def cache_lookup(self, tier: str, result: str) -> None:
         """Count one lookup of a cache tier (applied to the metrics by `flush`)."""
         key = (tier, result)
         self._pending_lookups[key] = self._pending_lookups.get(key, 0) + 1
-        if self._timer is None:
-            self._arm()
+        self._later.arm()
 
     def flush(self) -> None:
         """Apply the counts gathered since the last flush to the metric objects.
@@ -158,9 +157,7 @@ class Metrics:
         the first pending count (so with several workers, where another process may answer the
         scrape, a count is at most that late), and when the app stops.
         """
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._later.disarm()
         pending, self._pending = self._pending, {}
         for key, counts in pending.items():
             requests, latency = self._request_children(key)
@@ -190,12 +187,6 @@ class Metrics:
             if len(self._children) < MAX_LABEL_SETS:
                 self._children[key] = children
         return children
-
-    def _arm(self) -> None:
-        try:
-            self._timer = asyncio.get_running_loop().call_later(FLUSH_S, self.flush)
-        except RuntimeError:  # no running loop (a synchronous caller): apply at once
-            self.flush()
 
     def record_pool(self, db: Database) -> None:
         size, in_use, maximum = db.pool_usage()
