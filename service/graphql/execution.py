@@ -31,6 +31,7 @@ from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from service.db.json_rows import KINDS, JsonRows, Leaf, Leaves
+from service.lru import LRU
 
 Serialiser = Callable[[Any], Any]
 Completer = Callable[[Any], dict[str, Any]]
@@ -39,6 +40,13 @@ Completer = Callable[[Any], dict[str, Any]]
 MAX_INT = 2**31
 _COMPILED: dict[tuple[Any, ...], Completer] = {}
 _COMPILED_LIMIT = 2048
+
+
+_SHARED_PLANS: LRU[tuple[Any, ...], tuple[tuple[Any, ...], Plan | None]] = LRU(4096)
+"""The plans of selections in documents without variables, by type and selected field nodes
+(kept alive with their plan, so that their ids cannot be reused): a cached document's
+selections are planned once for the process, not once per request (~3 % of a 24-point
+request: docs/benchmarks.md)."""
 
 
 class _Fallback(Exception):
@@ -138,6 +146,8 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if hasattr(self.context_value, "json_lists"):
             self.context_value.json_lists = True  # this executor writes JsonRows (below)
         self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, Plan | None]] = {}
+        # Without variables, what a selection collects is the document's, the same each time.
+        self._share_plans = not self.operation.variable_definitions
 
     def complete_list_value(
         self,
@@ -201,9 +211,20 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(key)
         if cached is not None:
             return cached[1]
+        nodes: tuple[Any, ...] | None = None
+        if self._share_plans and all(
+            d.defer_usage is None and d.fragment_variable_values is None for d in field_details_list
+        ):
+            nodes = tuple(d.node for d in field_details_list)
+            shared = _SHARED_PLANS.get((return_type, *map(id, nodes)))
+            if shared is not None:
+                self._plans[key] = (field_details_list, shared[1])
+                return shared[1]
         plan = self._make_plan(return_type, field_details_list)
         # Keep the list alive with its plan so its id cannot be reused (as graphql-core does).
         self._plans[key] = (field_details_list, plan)
+        if nodes is not None:
+            _SHARED_PLANS.put((return_type, *map(id, nodes)), (nodes, plan))
         return plan
 
     def _make_plan(self, return_type: GraphQLObjectType, field_details_list: Any) -> Plan | None:

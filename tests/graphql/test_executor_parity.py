@@ -15,16 +15,18 @@ import asyncio
 import datetime
 import enum
 import inspect
+import json
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import strawberry
-from graphql import ExecutionResult, execute, parse
+from graphql import DocumentNode, ExecutionResult, execute, parse
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from service.graphql.execution import FastExecutor
+from service.graphql.execution import _SHARED_PLANS, FastExecutor
 from service.graphql.scalars import SCALAR_MAP, BigInt
 
 
@@ -182,12 +184,15 @@ SHAPES = {
 
 
 def run(executor: type[StrawberryGraphQLCoreExecutionContext], query: str, case: str) -> Any:
-    result = execute(
-        schema._schema,
-        parse(query),
-        variable_values={"case": case, "yes": True},
-        executor_class=executor,
-    )
+    return run_document(executor, parse(query), {"case": case, "yes": True})
+
+
+def run_document(
+    executor: type[StrawberryGraphQLCoreExecutionContext],
+    document: DocumentNode,
+    variables: dict[str, Any] | None = None,
+) -> Any:
+    result = execute(schema._schema, document, variable_values=variables, executor_class=executor)
     if inspect.isawaitable(result):
         result = asyncio.run(result)  # type: ignore[arg-type]
     assert isinstance(result, ExecutionResult)
@@ -203,6 +208,34 @@ def run(executor: type[StrawberryGraphQLCoreExecutionContext], query: str, case:
 def test_the_fast_executor_answers_as_the_standard_one(shape: str, case: str) -> None:
     query = SHAPES[shape]
     assert run(FastExecutor, query, case) == run(StrawberryGraphQLCoreExecutionContext, query, case)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_plans_shared_by_documents_without_variables_answer_as_the_standard_executor(
+    shape: str, case: str
+) -> None:
+    # The shape with its variables written in: one parsed document run twice (as the service
+    # runs its cached documents), so the second run takes the plans the first one shared.
+    for yes in ("true", "false"):
+        query = re.sub(r"^query\([^)]*\)", "query", SHAPES[shape])
+        document = parse(query.replace("$case", json.dumps(case)).replace("$yes", yes))
+        _SHARED_PLANS._items.clear()
+        first = run_document(FastExecutor, document)
+        assert _SHARED_PLANS._items, "the first run shares its plans"
+        again = run_document(FastExecutor, document)
+        assert first == again == run_document(StrawberryGraphQLCoreExecutionContext, document)
+
+
+def test_documents_with_variables_plan_each_execution_anew() -> None:
+    document = parse(SHAPES["skip and include"])
+    shared = len(_SHARED_PLANS._items)
+    with_count = run_document(FastExecutor, document, {"case": "plain", "yes": True})
+    without = run_document(FastExecutor, document, {"case": "plain", "yes": False})
+    assert len(_SHARED_PLANS._items) == shared
+    assert "count" in with_count[0]["points"][0]
+    assert "count" not in without[0]["points"][0]
+    assert "label" in without[0]["points"][0]
 
 
 def test_the_cases_reach_both_paths() -> None:
