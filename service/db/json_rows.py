@@ -6,8 +6,9 @@ a record is built per row, the executor completes it and orjson writes it. When 
 GraphQL selection asks of a list's items are all leaves read straight from the record's columns
 (service/graphql/execution.py decides that, as for its compiled completers), the query can
 return each row as the JSON text the executor would have written, and Python joins the texts.
-Postgres then computes only the columns selected (a view's other metrics are left out) and
-Python decodes one text per row.
+Postgres then computes only the columns selected (a view's other metrics are left out), and
+aggregates the list into one row (`wrap`): the items' keys as one array, their texts as one
+text, so Python decodes two values for the whole list, not a record per item.
 
 The answer must stay byte-identical to the standard path's (orjson over the completed values),
 so each leaf's text is built the way orjson writes the value Python would hold:
@@ -202,13 +203,36 @@ def columns(leaves: Leaves, key: str, alias: str = "") -> str:
     return ", ".join(prefix + name for name in names)
 
 
+SEPARATOR = "\x1e"
+"""Between the items' texts in `texts` (ASCII's record separator: JSON text never holds it raw,
+`to_json` writes control characters as escapes)."""
+
+
 def wrap(query: str, leaves: Leaves, key: str, keep: str = "") -> str:
-    """`query` (selecting `columns(leaves, key)`, after the columns `keep` names) as rows of
-    `keep`, `key`, the JSON of its row and whether it is exact, in `key` order. The JSON is
-    built over the query's output, not inside it: a view's column is an expression, which
-    would be evaluated once per reference otherwise (a float is referenced three times)."""
-    kept = f"{keep}, " if keep else ""
-    return f"SELECT {kept}{select_list(leaves, key)} FROM ({query}) AS j ORDER BY j.{key}"
+    """`query` (selecting `columns(leaves, key)`, after the columns `keep` names) as one row:
+    `keep`, then `keys` (the items' `key`s, in order), `texts` (the items' JSON texts in that
+    order, joined by SEPARATOR) and `exact` (whether every item's text is). Both are null when
+    the query has no item (no row, or a LEFT JOIN's row whose `key` is null); with `keep`, one
+    row per distinct `keep` (none when the query has no row).
+
+    One row instead of one per item: asyncpg built a record per row and decoded each of its
+    columns, and Python read them one by one: ~15 % of a 240-point request (docs/benchmarks.md).
+    The JSON is built over the query's output, not inside it: a view's column is an expression,
+    which would be evaluated once per reference otherwise (a float is referenced three times)."""
+    kept = [name.strip() for name in keep.split(",")] if keep else []
+    for name in kept:
+        if not _COLUMN.fullmatch(name):
+            raise ValueError(f"not a column name: {name!r}")
+    item = f"r.{key} IS NOT NULL"
+    aggregates = (
+        f"array_agg(r.{key} ORDER BY r.{key}) FILTER (WHERE {item}) AS keys, "
+        f"string_agg(r.json, chr(30) ORDER BY r.{key}) FILTER (WHERE {item}) AS texts, "
+        f"bool_and(r.exact) FILTER (WHERE {item}) AS exact"
+    )
+    rows = f"SELECT {''.join(f'{n}, ' for n in kept)}{select_list(leaves, key)} FROM ({query}) AS j"
+    outer = "".join(f"r.{n}, " for n in kept)
+    grouped = f" GROUP BY {', '.join(f'r.{n}' for n in kept)}" if kept else ""
+    return f"SELECT {outer}{aggregates} FROM ({rows}) AS r{grouped}"
 
 
 @lru_cache(maxsize=256)
@@ -221,28 +245,22 @@ def query(file: Any, name: str, model: str, leaves: Leaves, key: str, keep: str 
 
 
 def rows_of(signature: Any, found: Sequence[Any], key: str) -> JsonRows | None:
-    """The JsonRows of rows with the columns `key`, `json` and `exact` (from `select_list`,
-    maybe after other columns); None when a row is not exact (the caller then takes its
-    standard path). A first row without a key is the empty list (a LEFT JOIN that found
-    nothing: its JSON may not be null, a selection of nullable fields has a text for it)."""
-    if found and found[0][key] is None:
+    """The JsonRows of `wrap`'s row (its columns `keys`, `texts` and `exact`, maybe after
+    others); None when an item is not exact (the caller then takes its standard path)."""
+    row = found[0] if found else None
+    if row is None or row["keys"] is None:
         return JsonRows(signature, [], [])
-    keys: list[Any] = []
-    texts: list[str] = []
-    for row in found:
-        if not row["exact"]:
-            return None
-        keys.append(row[key])
-        texts.append(row["json"])
-    return JsonRows(signature, keys, texts)
+    if not row["exact"]:
+        return None
+    return JsonRows(signature, list(row["keys"]), row["texts"].split(SEPARATOR))
 
 
 def joined(
     parent: type[T], signature: Any, found: Sequence[Any], key: str
 ) -> tuple[T | None, JsonRows | None]:
-    """A parent record and its list as JSON from the rows of one query, the parent's columns
-    first (`rows.joined`, with the list's JSON instead of its records; `keep`: `keep_columns`):
-    (None, []) without rows, the list None when a row is not exact."""
+    """A parent record and its list as JSON from `wrap`'s row, the parent's columns first
+    (`rows.joined`, with the list's JSON instead of its records; `keep`: `keep_columns`):
+    (None, []) without a row, the list None when an item is not exact."""
     if not found:
         return None, JsonRows(signature, [], [])
     split = len(rows.field_names(parent))
