@@ -244,7 +244,7 @@ def query(file: Any, name: str, model: str, leaves: Leaves, key: str, keep: str 
     return wrap(file.selecting(name, model, columns(leaves, key, alias)), leaves, key, keep)
 
 
-def rows_of(signature: Any, found: Sequence[Any], key: str) -> JsonRows | None:
+def rows_of(signature: Any, found: Sequence[Any]) -> JsonRows | None:
     """The JsonRows of `wrap`'s row (its columns `keys`, `texts` and `exact`, maybe after
     others); None when an item is not exact (the caller then takes its standard path)."""
     row = found[0] if found else None
@@ -256,7 +256,7 @@ def rows_of(signature: Any, found: Sequence[Any], key: str) -> JsonRows | None:
 
 
 def joined(
-    parent: type[T], signature: Any, found: Sequence[Any], key: str
+    parent: type[T], signature: Any, found: Sequence[Any]
 ) -> tuple[T | None, JsonRows | None]:
     """A parent record and its list as JSON from `wrap`'s row, the parent's columns first
     (`rows.joined`, with the list's JSON instead of its records; `keep`: `keep_columns`):
@@ -265,7 +265,7 @@ def joined(
         return None, JsonRows(signature, [], [])
     split = len(rows.field_names(parent))
     rows.check_columns(parent, list(found[0].keys())[:split])
-    return parent(*found[0][:split]), rows_of(signature, found, key)
+    return parent(*found[0][:split]), rows_of(signature, found)
 
 
 def keep_columns(parent: type[Any]) -> str:

@@ -216,7 +216,8 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             d.defer_usage is None and d.fragment_variable_values is None for d in field_details_list
         ):
             nodes = tuple(d.node for d in field_details_list)
-            shared = _SHARED_PLANS.get((return_type, *map(id, nodes)))
+            shared_key = (return_type, *map(id, nodes))
+            shared = _SHARED_PLANS.get(shared_key)
             if shared is not None:
                 self._plans[key] = (field_details_list, shared[1])
                 return shared[1]
@@ -224,7 +225,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         # Keep the list alive with its plan so its id cannot be reused (as graphql-core does).
         self._plans[key] = (field_details_list, plan)
         if nodes is not None:
-            _SHARED_PLANS.put((return_type, *map(id, nodes)), (nodes, plan))
+            _SHARED_PLANS.put(shared_key, (nodes, plan))
         return plan
 
     def _make_plan(self, return_type: GraphQLObjectType, field_details_list: Any) -> Plan | None:

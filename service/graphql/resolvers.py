@@ -20,8 +20,9 @@ these hold, checked when the schema is built; any other keeps Strawberry's chain
 - every argument is a scalar Strawberry passes unchanged (not a GlobalID, an enum, a list, an
   input object or `Maybe`), optional or not.
 
-tests/graphql/test_direct_resolvers.py compares every query of the suite's corpus with and
-without them, and checks which fields qualify.
+The `gql` fixture (tests/graphql/conftest.py, `standard_answer`) compares every query of the
+GraphQL suite with Strawberry's own chains; tests/graphql/test_direct_resolvers.py checks which
+fields qualify.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ class IndexRepository:
             EXPOSURE, "series", "h.IndexShortExposure", leaves, "settlement_date", INDEX_COLUMNS
         )
         found = await self.db.fetch(sql, code, start, end, level_symbol)
-        return json_rows.joined(MarketIndex, signature, found, "settlement_date")
+        return json_rows.joined(MarketIndex, signature, found)
 
     async def futures(
         self, code: str, start: date, end: date, as_of: date, level_symbol: str | None

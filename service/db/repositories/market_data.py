@@ -36,7 +36,7 @@ class MarketDataRepository:
         signature, leaves = selection
         sql = json_rows.query(Q, "prices", "PriceBar", leaves, "date")
         found = await self.db.fetch(sql, security_id, start, end)
-        return json_rows.rows_of(signature, found, "date")
+        return json_rows.rows_of(signature, found)
 
     async def closes_missing(
         self, first: date, last: date, session: date, *, every: bool = False

@@ -52,7 +52,7 @@ class ShortInterestRepository:
         not exact there (the caller then reads `series`)."""
         signature, leaves = selection
         sql = json_rows.query(Q, "series", "ShortInterestPoint", leaves, KEY)
-        return json_rows.rows_of(signature, await self.db.fetch(sql, security_id, *window), KEY)
+        return json_rows.rows_of(signature, await self.db.fetch(sql, security_id, *window))
 
     async def series_by_symbol_json(
         self, selection: Selection, symbol: str, window: Window
@@ -62,7 +62,7 @@ class ShortInterestRepository:
         signature, leaves = selection
         sql = json_rows.query(Q, "by_symbol", "ShortInterestPoint", leaves, KEY, SECURITY_COLUMNS)
         found = await self.db.fetch(sql, symbol, *window, False)
-        return json_rows.joined(Security, signature, found, KEY)
+        return json_rows.joined(Security, signature, found)
 
     async def count(self, security_id: int, known_on: date, start: date, end: date) -> int:
         count: int = await self.db.fetchval(Q.series_count, security_id, known_on, start, end)
