@@ -251,11 +251,3 @@ def test_the_cases_reach_both_paths() -> None:
     data, errors = run(FastExecutor, query, "bigint")
     assert data["points"][0]["shares"] == 2**53 - 1
     assert errors == []
-
-
-def test_shared_plans_are_bounded() -> None:
-    """Distinct documents (any caller writes them) cannot grow the shared plans past their
-    bound: each one keeps its nodes alive."""
-    for index in range(_SHARED_PLANS.size + 100):
-        run_document(FastExecutor, parse(f'{{ p{index}: points(case: "plain") {{ count }} }}'))
-    assert len(_SHARED_PLANS._items) == _SHARED_PLANS.size
