@@ -68,12 +68,13 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 schema: $(STAMP) ## Export schema/schema.graphql and schema/openapi.json from the code
 	$(BIN)/shortflow export-schema
 
-bench: $(STAMP) tools ## Run the benchmarks (ingest, GraphQL, HTTP cache, PostGraphile, the pooled read, web app render); each prints what it measured
+bench: $(STAMP) tools ## Run the benchmarks (ingest, GraphQL, HTTP cache, PostGraphile, stored points, the pooled read, web app render); each prints what it measured
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.graphql
 	$(BIN)/python -m bench.analytics
 	$(BIN)/python -m bench.http
 	$(BIN)/python -m bench.peers
+	$(BIN)/python -m bench.points
 	$(BIN)/python -m bench.pool
 	$(BIN)/python -m bench.webapp
 

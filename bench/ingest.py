@@ -71,7 +71,10 @@ async def admin(url: str, sql: str) -> None:
 def ingest_child(database_url: str, kind: str, path: Path) -> dict[str, float]:
     """Run one ingest in a child process; return its timing and peak memory."""
     result = subprocess.run(
-        [sys.executable, __file__, "--child", kind, str(path)],
+        # As a module from the repository: run as a script, bench/ would shadow the standard
+        # library's `http` with bench/http.py.
+        [sys.executable, "-m", "bench.ingest", "--child", kind, str(path)],
+        cwd=Path(__file__).resolve().parents[1],
         env={**os.environ, "DATABASE_URL": database_url},
         capture_output=True,
         text=True,

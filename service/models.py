@@ -146,7 +146,7 @@ class Security:
 )
 class ShortInterestPoint:
     """A settlement date's short interest as known on some date, with its metrics (the columns of
-    view short_interest_point, in this order)."""
+    table short_interest_point, migration 0026, in this order)."""
 
     security_id: int
     settlement_date: date = public(

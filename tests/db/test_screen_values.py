@@ -1,10 +1,13 @@
-"""short_interest_screen_value (migration 0024) equals the view short_interest_point it stores.
+"""The stored points (short_interest_point, migration 0026) equal the view they store
+(short_interest_point_computed), and the screen values (short_interest_screen_value, migration
+0024) equal theirs.
 
-The market screen filters and orders by the stored values, so a stored row that lags behind its
-inputs would rank a security on stale numbers. The table is compared with the view, row for row,
-after the real samples are ingested and after each kind of change the triggers follow: new share
-counts (context updates), a security's type changed and a deleted context row. (New versions
-are the samples' own: both FINRA files insert short interest.)
+Every read of a point and the market screen's filters and orders use the stored values, so a
+stored row that lags behind its inputs would serve stale metrics and rank a security on stale
+numbers. Each table is compared with its view, row for row, after the real samples are ingested
+and after each kind of change the triggers follow: new share counts (context updates), a
+security's type changed and a deleted context row. (New versions are the samples' own: both
+FINRA files insert short interest.)
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ import pytest
 from service.db.pool import Database
 from service.demo.files import write_csv
 from tests.conftest import DatabaseFactory
+from tests.support.datasets import POINTS_DIFFERENCE, SECURITIES, ingest_all, load_sample
 from tests.support.datasets import SCREEN_VALUES_DIFFERENCE as DIFFERENCE
-from tests.support.datasets import SECURITIES, ingest_all, load_sample
 
 
 def _scalar(url: str, sql: str) -> int:
@@ -42,9 +45,11 @@ def loaded(db_factory: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
 
 
 def test_the_stored_values_equal_the_view_after_the_samples(loaded: str) -> None:
-    assert _scalar(loaded, "SELECT count(*) FROM short_interest_screen_value") == _scalar(
-        loaded, "SELECT count(*) FROM short_interest"
-    )
+    for stored in ("short_interest_point", "short_interest_screen_value"):
+        assert _scalar(loaded, f"SELECT count(*) FROM {stored}") == _scalar(
+            loaded, "SELECT count(*) FROM short_interest"
+        )
+    assert _scalar(loaded, POINTS_DIFFERENCE) == 0
     assert _scalar(loaded, DIFFERENCE) == 0
     # The stored values are not empty: the sample's share counts and closes are in them.
     assert _scalar(loaded, "SELECT count(*) FROM short_interest_screen_value WHERE vals[5] > 0") > 0
@@ -58,6 +63,7 @@ def test_the_stored_values_follow_every_input(loaded: str, tmp_path: Path) -> No
         ["MLI", "Mueller Industries, Inc.", "stock", "NYSE", 99_000_000, None, "2026-07-20", None],
     ]
     ingest_all(loaded, [(write_csv(tmp_path / "changed.csv", header, changed), "securities")])
+    assert _scalar(loaded, POINTS_DIFFERENCE) == 0
     assert _scalar(loaded, DIFFERENCE) == 0
     # A security's type changed (as a newer directory file states it): GME typed an ETF, so its
     # float base becomes its shares outstanding.
@@ -70,10 +76,12 @@ def test_the_stored_values_follow_every_input(loaded: str, tmp_path: Path) -> No
         "SELECT count(*) FROM u",
     )
     assert _scalar(loaded, known) > 0
+    assert _scalar(loaded, POINTS_DIFFERENCE) == 0
     assert _scalar(loaded, DIFFERENCE) == 0
     _scalar(
         loaded,
         "WITH d AS (DELETE FROM short_interest_context WHERE security_id IN "
         "(SELECT id FROM security WHERE symbol = 'AA') RETURNING 1) SELECT count(*) FROM d",
     )
+    assert _scalar(loaded, POINTS_DIFFERENCE) == 0
     assert _scalar(loaded, DIFFERENCE) == 0

@@ -9,7 +9,7 @@ from service.db.pool import Database
 from service.demo.files import ShortInterestRow, write_csv, write_finra_bulk
 from tests.conftest import shared_file
 from tests.ingest.conftest import Ingest
-from tests.support.datasets import SCREEN_VALUES_DIFFERENCE
+from tests.support.datasets import POINTS_DIFFERENCE, SCREEN_VALUES_DIFFERENCE
 
 
 async def test_holdings_snapshot_defines_members_shares_and_prices(
@@ -196,8 +196,10 @@ async def test_a_symbol_change_keeps_one_history(
         (date(2026, 6, 15), 100),
         (date(2026, 6, 30), 120),
     ]
-    # The screen's stored values moved with the merged history (migration 0024).
+    # The stored points and the screen's values moved with the merged history (0024, 0026).
+    assert await db.fetchval(POINTS_DIFFERENCE) == 0
     assert await db.fetchval(SCREEN_VALUES_DIFFERENCE) == 0
+    assert await db.fetchval("SELECT count(*) FROM short_interest_point") == 2
     assert await db.fetchval("SELECT count(*) FROM short_interest_screen_value") == 2
     # A late file still using the old symbol for a date before the change finds the same security.
     write_finra_bulk(

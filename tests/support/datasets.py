@@ -46,14 +46,24 @@ SECURITIES = [
 ]
 
 
-SCREEN_VALUES_DIFFERENCE = """
+def stored_difference(view: str, table: str) -> str:
+    """SQL counting the rows in which `table`, which stores the rows of `view`, and the view
+    disagree (each compared as a multiset of whole rows)."""
+    return f"""
 SELECT count(*) FROM (
-    (SELECT * FROM short_interest_screen_point EXCEPT ALL SELECT * FROM short_interest_screen_value)
+    (SELECT * FROM {view} EXCEPT ALL SELECT * FROM {table})
     UNION ALL
-    (SELECT * FROM short_interest_screen_value EXCEPT ALL SELECT * FROM short_interest_screen_point)
+    (SELECT * FROM {table} EXCEPT ALL SELECT * FROM {view})
 ) d
 """
+
+
+SCREEN_VALUES_DIFFERENCE = stored_difference(
+    "short_interest_screen_point", "short_interest_screen_value"
+)
 """Rows in which the stored screen values (migration 0024) and the view they store disagree."""
+POINTS_DIFFERENCE = stored_difference("short_interest_point_computed", "short_interest_point")
+"""Rows in which the stored points (migration 0026) and the view they store disagree."""
 
 
 def load_sample(database_url: str, directory: Path) -> None:

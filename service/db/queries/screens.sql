@@ -2,7 +2,7 @@
 
 -- name: short_interest
 -- The short interest screen of settlement date $2 as known on $1 (each security's latest version
--- known by then, view short_interest_point), ranked by the order keys, one page of it.
+-- known by then, table short_interest_point), ranked by the order keys, one page of it.
 -- $3 security types (NULL: any), $4 FINRA market classes (NULL: any), $5 index code (NULL: any;
 -- members on $2), $6 / $7 lower / upper bounds per numeric field (NULL, or NULL entries: unbounded; a
 -- bounded field without a value leaves the row out), $8 flags of which a row needs one (NULL:

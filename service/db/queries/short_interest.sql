@@ -1,5 +1,5 @@
 -- Short interest as known on a date: the version of each settlement date with the latest
--- known_from on or before that date, with its metrics (view short_interest_point, migration 0010).
+-- known_from on or before that date, with its metrics (table short_interest_point, migration 0026).
 -- {ShortInterestPoint} is the columns of service.models.ShortInterestPoint in its field order,
 -- expanded when the file is loaded (service/db/queries.py): a field is listed once, on the model.
 
