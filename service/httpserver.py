@@ -17,6 +17,10 @@ holds the connection, and its memory, forever (slowloris). Here:
 Those answers are written here, before any ASGI app runs: plain text with `Connection: close`.
 Bodies are not this layer's job: POST bodies are bounded by SHORTFLOW_MAX_BODY_BYTES (413) and
 their reading by the request deadline (service/deadline.py).
+
+A response's head and its first body bytes go out in one write (`_HeadWithBody`): uvicorn
+writes the head as soon as the app starts its response, then the body, two system calls where
+one does (a write on a TCP socket is ~5 % of a small answer's CPU: docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -58,6 +62,53 @@ _REFUSALS = {
     414: "request URL too long",
     431: "request header fields too large or too many",
 }
+
+
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+class _HeadWithBody:
+    """The transport a response cycle writes to: its first write (the response head) is held
+    and written with the next one (the body's first bytes), or on its own at the latest in the
+    loop's next iteration (a streaming body whose first chunk takes longer), or before the
+    transport closes. A `100 Continue` line is never held: the client waits for it."""
+
+    __slots__ = ("_flush", "_head", "_loop", "_started", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._head: bytes | None = None
+        self._flush: asyncio.Handle | None = None
+        self._started = False
+
+    def write(self, data: bytes) -> None:
+        if self._head is not None:
+            head, self._head = self._head, None
+            assert self._flush is not None
+            self._flush.cancel()
+            self._transport.write(head + data)
+        elif self._started or data == _CONTINUE:
+            self._transport.write(data)
+        else:
+            self._started = True
+            self._head = data
+            self._flush = self._loop.call_soon(self._write_head)
+
+    def _write_head(self) -> None:
+        if self._head is not None:
+            head, self._head = self._head, None
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self._write_head()
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
@@ -159,7 +210,11 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         # The head timer is left running: cancelling and arming one per request of a keep-alive
         # connection cost more than the check it does when it fires (see _head_timeout).
         self._in_head = self._head_started = False
+        previous = self.cycle
         super().on_headers_complete()
+        if self.cycle is not previous:  # a request's cycle (not an upgrade)
+            # Its task has not run yet: it writes through the holder from its first byte.
+            self.cycle.transport = _HeadWithBody(self.transport, self.loop)  # type: ignore[assignment]
 
     # -- refusals --------------------------------------------------------------------------
 
