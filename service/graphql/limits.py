@@ -10,9 +10,10 @@ over the budget is refused with its cost; the cost of every accepted one is repo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     FieldNode,
@@ -304,11 +305,26 @@ def _page_size(first: Any, field: GraphQLField) -> int:
 DEFAULT_PAGE_ESTIMATE = 100
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def queries_database(resolver: F) -> F:
+    """Mark a resolver that is not a coroutine function but may run a query of its own (it
+    returns its answer at once when a parent fetched it along, else an awaitable that queries):
+    costed as an async resolver is."""
+    resolver.queries_database = True  # type: ignore[attr-defined]
+    return resolver
+
+
 def _queries_database(field: GraphQLField) -> bool:
-    """Whether resolving the field runs a query of its own (an async Strawberry resolver)."""
+    """Whether resolving the field runs a query of its own (an async Strawberry resolver, or
+    one marked `queries_database`)."""
     definition = field.extensions.get("strawberry-definition") if field.extensions else None
     resolver = getattr(definition, "base_resolver", None)
-    return bool(resolver is not None and getattr(resolver, "is_async", False))
+    if resolver is None:
+        return False
+    marked = getattr(resolver.wrapped_func, "queries_database", False)
+    return bool(marked or getattr(resolver, "is_async", False))
 
 
 def _span_years(start: Any, end: Any) -> float:

@@ -9,6 +9,7 @@ arguments.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import functools
 from collections.abc import Awaitable, Callable
@@ -30,6 +31,7 @@ from service.db.json_rows import JsonRows
 from service.errors import BadRequest
 from service.graphql import lookahead, resolvers
 from service.graphql.context import Context
+from service.graphql.limits import queries_database
 from service.graphql.scalars import SCALAR_MAP, BigInt
 from service.graphql.types import (
     AFTER,
@@ -150,8 +152,12 @@ class Security(SecurityModel):
         _, float_shares = await info.context.share_counts.load((self.id, _as_of(info, as_of)))
         return None if float_shares is None else BigInt(float_shares)
 
-    @strawberry.field(description="Short interest by settlement date, oldest first (paginated).")
-    async def short_interest(
+    @strawberry.field(
+        description="Short interest by settlement date, oldest first (paginated).",
+        graphql_type=ShortInterestConnection,
+    )
+    @queries_database
+    def short_interest(
         self,
         info: GraphQLInfo,
         from_: FromDate = None,
@@ -159,45 +165,32 @@ class Security(SecurityModel):
         as_of: AsOfDate = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = 100,
         after: AfterCursor = None,
-    ) -> ShortInterestConnection:
+    ) -> ShortInterestConnection | Awaitable[ShortInterestConnection]:
+        # Not a coroutine when `Query.security` fetched the points along (the usual case): the
+        # executor then completes this field without awaiting anything (docs/benchmarks.md).
         window = _series_window(info, from_, to, as_of, first, after)
-        known_on, _, _, after_date, size = window
-        service = info.context.reads.short_interest
         built = info.context.fetched_along.get(("shortInterest", self.id, window))
-        if built is None and (selection := lookahead.json_own_items(info, "nodes")) is not None:
-            built = await service.series_json(
-                selection,
-                self.id,
-                known_on=known_on,
-                start=from_,
-                end=to,
-                after=after_date,
-                limit=size,
-            )
-        if built is None:
-            built = await service.series(
-                self.id, known_on=known_on, start=from_, end=to, after=after_date, limit=size
-            )
-        points, has_next = built
+        has_previous = after is not None
+        if built is not None:
+            return _series_connection(info, self.id, window, *built, has_previous=has_previous)
+        return _fetch_series(info, self.id, window, has_previous=has_previous)
 
-        async def count() -> int:
-            return await service.count(self.id, known_on=known_on, start=from_, end=to)
-
-        return ShortInterestConnection(
-            nodes=cast(list[ShortInterest], points),
-            page_info=_series_page_info(points, has_next, has_previous=after is not None),
-            count=count,
-            cursor_of=_point_cursor,
-        )
-
-    @strawberry.field(description="The newest settlement date's short interest known on asOf.")
-    async def latest_short_interest(
+    @strawberry.field(
+        description="The newest settlement date's short interest known on asOf.",
+        graphql_type=ShortInterest | None,
+    )
+    @queries_database
+    def latest_short_interest(
         self,
         info: GraphQLInfo,
         as_of: AsOfDate = None,
-    ) -> ShortInterest | None:
-        point = await info.context.latest_short_interest.load((self.id, _as_of(info, as_of)))
-        return cast(ShortInterest | None, point)
+    ) -> ShortInterest | Awaitable[ShortInterest | None] | None:
+        # At once when `Query.security` fetched the point along (the loader holds it), as
+        # `short_interest`; else the loader's batch query.
+        loaded = info.context.latest_short_interest.load((self.id, _as_of(info, as_of)))
+        if isinstance(loaded, asyncio.Future) and loaded.done():
+            return cast(ShortInterest | None, loaded.result())
+        return cast(Awaitable[ShortInterest | None], loaded)
 
     @strawberry.field(description="Reg SHO daily short sale volume, oldest first.")
     async def short_volume(
@@ -388,6 +381,48 @@ SeriesWindow = tuple[
 ]
 """A short interest series' arguments as its query takes them: known on, from, to, after the
 cursor's date, page size."""
+
+
+async def _fetch_series(
+    info: GraphQLInfo, security_id: int, window: SeriesWindow, *, has_previous: bool
+) -> ShortInterestConnection:
+    """`Security.shortInterest` of a security fetched without its points: their query."""
+    known_on, start, end, after, size = window
+    service = info.context.reads.short_interest
+    built: tuple[list[ShortInterestPointModel] | JsonRows, bool] | None = None
+    if (selection := lookahead.json_own_items(info, "nodes")) is not None:
+        built = await service.series_json(
+            selection, security_id, known_on=known_on, start=start, end=end, after=after, limit=size
+        )
+    if built is None:
+        built = await service.series(
+            security_id, known_on=known_on, start=start, end=end, after=after, limit=size
+        )
+    return _series_connection(info, security_id, window, *built, has_previous=has_previous)
+
+
+def _series_connection(
+    info: GraphQLInfo,
+    security_id: int,
+    window: SeriesWindow,
+    points: list[ShortInterestPointModel] | JsonRows,
+    has_next: bool,
+    *,
+    has_previous: bool,
+) -> ShortInterestConnection:
+    """The connection of a series page (its page info and total count computed when asked)."""
+    known_on, start, end, _, _ = window
+    service = info.context.reads.short_interest
+
+    async def count() -> int:
+        return await service.count(security_id, known_on=known_on, start=start, end=end)
+
+    return ShortInterestConnection(
+        nodes=cast(list[ShortInterest], points),
+        page=functools.partial(_series_page_info, points, has_next, has_previous=has_previous),
+        count=count,
+        cursor_of=_point_cursor,
+    )
 
 
 def _series_window(

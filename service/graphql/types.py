@@ -144,9 +144,14 @@ class ShortInterestEdge:
 @strawberry.type(description="A page of short-interest points, oldest settlement date first.")
 class ShortInterestConnection:
     nodes: list[ShortInterest] = strawberry.field(description="Items without cursors.")
-    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    page: strawberry.Private[Callable[[], PageInfo]]
     count: strawberry.Private[Callable[[], Awaitable[int]]]
     cursor_of: strawberry.Private[Callable[[ShortInterest], str]]
+
+    @strawberry.field(description="Pagination state.")
+    def page_info(self) -> PageInfo:
+        # Built only when asked for, as `edges`: a chart reading `nodes` encodes no cursor.
+        return self.page()
 
     @strawberry.field(description="Items with cursors.")
     def edges(self) -> list[ShortInterestEdge]:

@@ -14,7 +14,7 @@ import pytest
 from graphql import OperationDefinitionNode, parse
 
 from service.graphql.engine import GraphQLEngine
-from service.graphql.limits import MAX_VISITS, CostAnalysis, QueryRejected
+from service.graphql.limits import MAX_VISITS, ROUND_TRIP_COST, CostAnalysis, QueryRejected
 from service.graphql.schema import schema
 from tests.conftest import Servers, app_client, make_settings
 
@@ -113,6 +113,18 @@ def test_the_cost_analysis_of_a_fragment_bomb_is_linear() -> None:
     _, cost = analysis.measure()
     assert cost == 2**29, "the cost is still the work the query would cause"
     assert analysis.visits <= 100
+
+
+def test_a_resolver_that_may_query_costs_a_round_trip_though_not_a_coroutine() -> None:
+    """`Security.shortInterest` answers at once when `security` fetched its points along, else
+    queries (`queries_database`): either way it is charged a round trip, as before it could
+    answer at once (the cost is in every answer: it must not change with that)."""
+    document = parse('{ security(symbol: "IWM") { shortInterest(first: 2) { nodes { flags } } } }')
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    analysis = CostAnalysis(schema._schema, document, operation, {}, budget=10**12, max_first=1000)
+    # security and shortInterest a round trip each, nodes 1 + 2 items x flags 1.
+    assert analysis.measure() == (4, ROUND_TRIP_COST * 2 + 1 + 2)
 
 
 def test_an_operation_without_variables_is_measured_once(monkeypatch: pytest.MonkeyPatch) -> None:
