@@ -576,8 +576,25 @@ async def _release(pool: asyncpg.Pool, conn: Connection, reset_timeout: float) -
     reset (`PooledConnection`): no timeout to arm; any other is reset within `reset_timeout`."""
     if getattr(conn, "_con", None) is None:  # the proxy's connection (asyncpg has no accessor)
         return  # detached (dropped, or closed under it): the pool has its place back already
-    timeout = None if cast(PooledConnection, conn).resets_nothing() else reset_timeout
+    plain = cast(PooledConnection, conn).resets_nothing()
     try:
-        await pool.release(conn, timeout=timeout)
+        if plain and type(conn) is PoolConnectionProxy and conn._holder._pool is pool:
+            await _release_unshielded(pool, conn)
+        else:
+            await pool.release(conn, timeout=None if plain else reset_timeout)
     except _RELEASE_ERRORS as exc:
         log.info("released a connection that had died: %s", type(exc).__name__)
+
+
+def _release_unshielded(pool: asyncpg.Pool, conn: PoolConnectionProxy[Any]) -> Awaitable[None]:
+    """`pool.release(conn)` without its `asyncio.shield`, for a connection with nothing to
+    reset. asyncpg shields the holder's release so that a cancellation cannot stop a reset
+    query half-way; the shield is a task per release, scheduled for the loop's next iteration
+    (~3 % of a small answer's CPU: docs/benchmarks.md). After a plain read the release runs no
+    statement and never suspends, so nothing can interrupt it: it is awaited directly. The
+    steps are Pool.release's own (asyncpg 0.30-0.32); tests/db/test_pool.py checks that the
+    connection is back in the pool."""
+    pool._check_init()  # type: ignore[attr-defined]
+    conn._con._on_release()  # type: ignore[attr-defined]
+    holder = conn._holder
+    return holder.release(holder._timeout)  # type: ignore[attr-defined]

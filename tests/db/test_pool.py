@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import asyncpg
 import pytest
@@ -117,5 +118,47 @@ async def test_a_plain_read_skips_the_reset_and_any_other_use_keeps_it(database_
         # And the next plain read on the same connection skips it again.
         assert await db.fetchval("SELECT pg_backend_pid()") == pid
         assert await _session_of(database_url, pid) == ("SELECT pg_backend_pid()", 0)
+    finally:
+        await db.close()
+
+
+async def test_a_plain_read_hands_its_connection_back_at_once(database_url: str) -> None:
+    """After a plain read the connection is back in the pool when the read returns (released
+    without asyncpg's shielded task: no loop iteration later), and reads cancelled while they
+    wait for it or run leave the pool whole."""
+    db = Database(database_url, min_size=1, max_size=1)
+    await db.open()
+    try:
+        pool = db._pool
+        assert pool is not None
+        loop = asyncio.get_running_loop()
+        created: list[object] = []
+
+        def counting(
+            loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any
+        ) -> asyncio.Task[Any]:
+            created.append(coro)
+            return asyncio.Task(coro, loop=loop, **kwargs)
+
+        loop.set_task_factory(counting)
+        try:
+            for _ in range(50):
+                assert await db.fetchval("SELECT 1") == 1
+                assert pool.get_idle_size() == 1, "the connection is idle again"
+        finally:
+            loop.set_task_factory(None)
+        assert created == [], "no task per read (asyncpg's shield made one per release)"
+        # Cancelled while running and while queued behind it: the pool still has its one
+        # connection, free for the next read.
+        running = asyncio.create_task(db.fetchval(SLOW_READ))
+        queued = asyncio.create_task(db.fetchval("SELECT 2"))
+        await asyncio.sleep(0.01)
+        queued.cancel()
+        running.cancel()
+        for task in (running, queued):
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        assert await db.fetchval("SELECT 3") == 3
+        assert pool.get_idle_size() == 1
     finally:
         await db.close()
