@@ -69,22 +69,40 @@ class Context:
     json_lists: bool = False
     """Set by the executor that writes lists Postgres built as JSON (service/graphql/
     execution.py's FastExecutor); resolvers return such lists only then."""
+    primes: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    """Values fetched for a loader not made yet (`prime`), by loader name, then key."""
 
     # The loaders are made on first use: most requests need one or none of them.
+
+    def prime(self, loader: str, key: Any, value: Any) -> None:
+        """Prime the loader named `loader` with `value` for `key` (as DataLoader.prime: a key it
+        holds already keeps its value), without making it: a loader not made yet gets its
+        primed values when it is (most requests never use the loader a resolver primes)."""
+        made = self.__dict__.get(loader)
+        if made is not None:
+            made.prime(key, value)
+        else:
+            self.primes.setdefault(loader, {}).setdefault(key, value)
+
+    def _primed(self, name: str, loader: SharedLoader[K, V]) -> SharedLoader[K, V]:
+        waiting = self.primes.pop(name, None)
+        if waiting:
+            loader.prime_many(waiting)
+        return loader
 
     @cached_property
     def security_by_symbol(self) -> SharedLoader[str, Security | None]:
         """Aliased lookups (`a: security(symbol: "X") b: security(symbol: "Y") ...`) are one
         query."""
-        return SharedLoader(load_fn=self._load_securities)
+        return self._primed("security_by_symbol", SharedLoader(load_fn=self._load_securities))
 
     @cached_property
     def latest_short_interest(self) -> SharedLoader[DatedKey, ShortInterestPoint | None]:
-        return SharedLoader(load_fn=self._load_latest)
+        return self._primed("latest_short_interest", SharedLoader(load_fn=self._load_latest))
 
     @cached_property
     def share_counts(self) -> SharedLoader[DatedKey, tuple[int | None, int | None]]:
-        return SharedLoader(load_fn=self._load_share_counts)
+        return self._primed("share_counts", SharedLoader(load_fn=self._load_share_counts))
 
     def release(self) -> None:
         """Drop the request's loaders and what was fetched along, once its answer is built.
@@ -95,6 +113,7 @@ class Context:
         for name in _LOADERS:
             self.__dict__.pop(name, None)
         self.fetched_along.clear()
+        self.primes.clear()
 
     async def _load_latest(self, keys: Sequence[DatedKey]) -> list[ShortInterestPoint | None]:
         found: dict[DatedKey, ShortInterestPoint] = {}

@@ -10,23 +10,37 @@ Such a function is generated once per selection shape (type and response keys) f
 and only when it is safe: no field has a resolver, arguments or an @defer; anything unexpected
 (a null in a non-null field, a value the scalar refuses) falls back to the standard path, which
 raises the spec's error for it. Lists of such objects complete in one comprehension.
+
+An object whose selection also holds objects is planned too (`_ObjectPlan`), step by step, when
+each of those is one of: a list of leaf-only objects read from an attribute (a list Postgres
+built as JSON is written as is), an object read from an attribute, or an object a resolver that
+is not a coroutine function returns (its arguments coerced once with the plan). The resolver is
+called as graphql-core calls it (the same info, path and arguments); an awaitable answer, an
+exception or a null where none may be makes the whole object take the standard path, which
+resolves it again and reports what it must. `security(symbol) { shortInterest { nodes } }`
+then completes below `security` without the executor's per-field steps (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import date
 from math import isfinite
 from typing import Any
 
 from graphql import (
+    FieldNode,
     GraphQLEnumType,
+    GraphQLError,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
 )
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -97,8 +111,9 @@ def _leaf_field(
 
 FieldSpec = tuple[str, str | None, GraphQLOutputType | None]
 """(response key, attribute or None for __typename, field type)."""
-Plan = tuple[Completer, tuple[Any, ...]]
-"""A selection's compiled completer and its signature (`signature`)."""
+Plan = tuple[Callable[..., dict[str, Any]], tuple[Any, ...] | None]
+"""A selection's completer and its signature (`signature`): a compiled completer of leaves, or
+an `_ObjectPlan` (called with the object's path and the executor), whose signature is None."""
 
 
 def _compile(type_name: str, fields: list[FieldSpec]) -> Completer:
@@ -136,6 +151,82 @@ def _compile(type_name: str, fields: list[FieldSpec]) -> Completer:
     exec("\n".join(lines), namespace)
     completer: Completer = namespace["complete"]
     return completer
+
+
+def _discard(answer: Any) -> None:
+    """Leave an awaitable a planned resolver returned, unawaited (the standard path resolves the
+    field again): a coroutine is closed before it runs, a future's outcome is retrieved so that
+    it is not reported as never retrieved."""
+    if isinstance(answer, Coroutine):
+        answer.close()
+    elif hasattr(answer, "add_done_callback"):
+        answer.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One selected field of a planned object: how its value is read and completed. `kind`:
+    "leaves" (its compiled completer), "list" or "object" (read from `attribute`), "resolved"
+    (`field`'s resolver called with `nodes` and `args`)."""
+
+    kind: str
+    key: str
+    child: Plan
+    nullable: bool
+    attribute: str | None = None
+    field: GraphQLField | None = None
+    nodes: list[FieldNode] | None = None
+    args: dict[str, Any] | None = None
+
+
+class _ObjectPlan:
+    """The completer of an object whose selection holds objects (see the module docstring):
+    its steps in the selection's order. Raises (anything) where the standard path must run."""
+
+    __slots__ = ("parent", "steps")
+
+    def __init__(self, parent: GraphQLObjectType, steps: list[_Step]) -> None:
+        self.parent = parent
+        self.steps = steps
+
+    def __call__(self, source: Any, path: Path, executor: FastExecutor) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for step in self.steps:
+            kind = step.kind
+            if kind == "leaves":
+                out.update(step.child[0](source))
+                continue
+            child_path = path.add_key(step.key, self.parent.name)
+            if kind == "resolved":
+                assert step.field is not None
+                assert step.field.resolve is not None
+                info = executor.build_resolve_info(step.field, step.nodes, self.parent, child_path)  # type: ignore[arg-type]
+                value = step.field.resolve(source, info, **step.args)  # type: ignore[arg-type]
+                if executor.is_awaitable(value):
+                    _discard(value)
+                    raise _Fallback
+            else:
+                value = getattr(source, step.attribute)  # type: ignore[arg-type]
+            if value is None:
+                if not step.nullable:
+                    raise _Fallback
+                out[step.key] = None
+                continue
+            complete, signature_ = step.child
+            if kind == "list":
+                if type(value) is JsonRows:
+                    if value.signature != signature_:
+                        raise _Fallback
+                    out[step.key] = value.fragment()
+                elif type(value) is list or type(value) is tuple:
+                    out[step.key] = [complete(item) for item in value]
+                else:
+                    raise _Fallback
+            elif signature_ is None:
+                out[step.key] = complete(value, child_path, executor)
+            else:
+                out[step.key] = complete(value)
+        return out
 
 
 class FastExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -178,7 +269,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             item_type.of_type, GraphQLObjectType
         ):
             plan = self._plan(item_type.of_type, field_details_list)
-            if plan is not None and isinstance(result, list | tuple):
+            if plan is not None and plan[1] is not None and isinstance(result, list | tuple):
                 complete = plan[0]
                 try:
                     return [complete(item) for item in result]
@@ -198,10 +289,17 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[dict[str, Any]]:
         plan = self._plan(return_type, field_details_list)
         if plan is not None:
-            try:
-                return plan[0](result)
-            except (_Fallback, AttributeError):
-                pass
+            complete, signature_ = plan
+            if signature_ is not None:
+                try:
+                    return complete(result)
+                except (_Fallback, AttributeError):
+                    pass
+            else:
+                try:
+                    return complete(result, path, self)
+                except Exception:  # the standard path reports it (module docstring)
+                    pass
         return super().collect_and_execute_subfields(
             return_type, field_details_list, path, result, position_context
         )
@@ -235,19 +333,92 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if new_defer_usages:
             return None
         fields: list[FieldSpec] = []
+        steps: list[_Step] = []
         for response_key, details in grouped.items():
             spec = leaf_spec(return_type, response_key, details[0].node)
-            if spec is None:
+            if spec is not None:
+                fields.append(spec)
+                steps.append(
+                    _Step("leaves", response_key, _leaves(return_type, [spec]), nullable=True)
+                )
+                continue
+            step = self._object_step(return_type, response_key, details)
+            if step is None:
                 return None
-            fields.append(spec)
-        # Compiled once per selection shape for the whole process, not per request.
-        key = signature(return_type, fields)
-        completer = _COMPILED.get(key)
-        if completer is None:
-            if len(_COMPILED) >= _COMPILED_LIMIT:
-                _COMPILED.clear()
-            completer = _COMPILED[key] = _compile(return_type.name, fields)
-        return completer, key
+            steps.append(step)
+        if len(steps) > len(fields):
+            return _ObjectPlan(return_type, steps), None
+        return _leaves(return_type, fields)
+
+    def _object_step(
+        self, parent: GraphQLObjectType, response_key: str, details: Any
+    ) -> _Step | None:
+        """The step of a selected field that is an object or a list of them, when it can be
+        planned (see the module docstring), else None."""
+        node = details[0].node
+        field = parent.fields.get(node.name.value)
+        definition = field.extensions.get("strawberry-definition") if field is not None else None
+        if field is None or definition is None or definition.extensions:
+            return None
+        nullable = not isinstance(field.type, GraphQLNonNull)
+        inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+        resolver = definition.base_resolver
+        if resolver is None:
+            if node.arguments or field.args:
+                return None
+            attribute = definition.python_name
+            if isinstance(inner, GraphQLList):
+                item = inner.of_type
+                if not isinstance(item, GraphQLNonNull) or not isinstance(
+                    item.of_type, GraphQLObjectType
+                ):
+                    return None
+                items = self._plan(item.of_type, details)
+                if items is None or items[1] is None:  # lists of leaf-only objects only
+                    return None
+                return _Step("list", response_key, items, nullable=nullable, attribute=attribute)
+            if not isinstance(inner, GraphQLObjectType):
+                return None
+            child = self._plan(inner, details)
+            if child is None:
+                return None
+            return _Step("object", response_key, child, nullable=nullable, attribute=attribute)
+        if resolver.is_async or not isinstance(inner, GraphQLObjectType):
+            return None
+        child = self._plan(inner, details)
+        if child is None:
+            return None
+        first = details[0]
+        try:
+            args = (
+                get_argument_values(
+                    field,
+                    node,
+                    self.variable_values,
+                    first.fragment_variable_values,
+                    self.hide_suggestions,
+                )
+                if field.args or node.arguments
+                else {}
+            )
+        except GraphQLError:
+            return None
+        nodes = [d.node for d in details]
+        return _Step(
+            "resolved", response_key, child, nullable=nullable, field=field, nodes=nodes, args=args
+        )
+
+
+def _leaves(return_type: GraphQLObjectType, fields: list[FieldSpec]) -> Plan:
+    """The compiled completer of leaf-only `fields` (compiled once per selection shape for the
+    whole process, not per request) and its signature."""
+    key = signature(return_type, fields)
+    completer = _COMPILED.get(key)
+    if completer is None:
+        if len(_COMPILED) >= _COMPILED_LIMIT:
+            _COMPILED.clear()
+        completer = _COMPILED[key] = _compile(return_type.name, fields)
+    return completer, key
 
 
 def leaf_spec(return_type: GraphQLObjectType, response_key: str, node: Any) -> FieldSpec | None:

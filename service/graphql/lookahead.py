@@ -23,6 +23,7 @@ from graphql import (
     GraphQLError,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     get_named_type,
 )
 from graphql.execution.values import VariableValues, get_argument_values
@@ -42,8 +43,28 @@ def child(
     """The one field of `names` selected under this field, its arguments as the child's
     resolver gets them (GraphQL names, variables and defaults applied) and its node; None when
     none of `names` is, or more than one, or one is not plain, or its arguments do not coerce
-    (the child then reports that itself)."""
+    (the child then reports that itself). Remembered per node in a document without
+    variables (its arguments cannot change)."""
     raw = info._raw_info
+    if raw.operation.variable_definitions or len(raw.field_nodes) != 1:
+        return _child(raw, names)
+    key = (id(raw.field_nodes[0]), tuple(names))
+    known = _CHILDREN.get(key)
+    if known is None or known[0] is not raw.field_nodes[0]:
+        if len(_CHILDREN) >= _SELECTIONS_LIMIT:
+            _CHILDREN.clear()
+        # The node is kept with its answer, so its id cannot be another node's while it is here.
+        known = _CHILDREN[key] = (raw.field_nodes[0], _child(raw, names))
+    found = known[1]
+    return None if found is None else (found[0], dict(found[1]), found[2])
+
+
+_CHILDREN: dict[tuple[int, tuple[str, ...]], tuple[FieldNode, Any]] = {}
+
+
+def _child(
+    raw: GraphQLResolveInfo[Any], names: Collection[str]
+) -> tuple[str, dict[str, Any], FieldNode] | None:
     found: FieldNode | None = None
     for node in raw.field_nodes:
         if node.selection_set is None:

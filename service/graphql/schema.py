@@ -482,7 +482,7 @@ async def _security_with(
     known_on = _as_of(info, arguments.get("asOf"))
     security, point = await service.latest_by_symbol(symbol, known_on)
     if security is not None:
-        context.latest_short_interest.prime((security.id, known_on), point)
+        context.prime("latest_short_interest", (security.id, known_on), point)
     return security
 
 
@@ -915,7 +915,7 @@ class Query:
             except BadRequest:
                 pass  # the child's arguments are refused: its resolver says so in its place
             else:
-                info.context.security_by_symbol.prime(symbol, fetched)
+                info.context.prime("security_by_symbol", symbol, fetched)
                 return cast(Security | None, fetched)
         found = await info.context.security_by_symbol.load(symbol)
         return cast(Security | None, found)

@@ -26,7 +26,7 @@ import strawberry
 from graphql import DocumentNode, ExecutionResult, execute, parse
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from service.graphql.execution import _SHARED_PLANS, FastExecutor
+from service.graphql.execution import _SHARED_PLANS, FastExecutor, _ObjectPlan
 from service.graphql.scalars import SCALAR_MAP, BigInt
 
 
@@ -77,6 +77,31 @@ class Holder:
     @strawberry.field
     def failing_required(self) -> str:
         raise ValueError("required resolver failed")
+
+    # Resolvers of objects that are not coroutine functions: planned (execution._ObjectPlan).
+    @strawberry.field
+    def pick(self, index: int) -> Point | None:
+        return self.points[index] if index < len(self.points) else None
+
+    @strawberry.field
+    def required_pick(self, index: int) -> Point:
+        return self.points[index] if index < len(self.points) else None  # type: ignore[return-value]
+
+    @strawberry.field(graphql_type=Point | None)
+    def later_pick(self, index: int) -> Any:
+        # Not a coroutine function, but an awaitable answer: the standard path's.
+        async def later() -> Point | None:
+            return self.points[index] if index < len(self.points) else None
+
+        return later()
+
+    @strawberry.field
+    def raising_pick(self) -> Point | None:
+        raise ValueError("pick failed")
+
+    @strawberry.field
+    def again(self) -> Holder:
+        return Holder(name=self.name + "'", points=self.points[:1])
 
 
 def point(**changes: Any) -> Point:
@@ -180,6 +205,13 @@ SHAPES = {
         name failingRequired } }""",
     "same object twice": """query($case: String!) { a: points(case: $case) { count }
         b: points(case: $case) { count label } }""",
+    "resolved objects": """query($case: String!) { holders(case: $case) { name
+        pick(index: 1) { count label } requiredPick(index: 0) { count flags }
+        again { name p: pick(index: 0) { day tags } } } }""",
+    "resolved awaitable": """query($case: String!) { holders(case: $case) { name
+        laterPick(index: 0) { day count } } }""",
+    "resolved raising": """query($case: String!) { holders(case: $case) { name
+        pick(index: 0) { count } raisingPick { count } } }""",
 }
 
 
@@ -251,3 +283,35 @@ def test_the_cases_reach_both_paths() -> None:
     data, errors = run(FastExecutor, query, "bigint")
     assert data["points"][0]["shares"] == 2**53 - 1
     assert errors == []
+
+
+def test_objects_with_resolved_objects_take_their_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The "resolved objects" shape is completed by the object plans (else its parity above
+    would not test them), and an awaitable answer sends its object to the standard path."""
+    outcomes: list[str] = []
+    call = _ObjectPlan.__call__
+
+    def counted(plan: _ObjectPlan, *args: Any) -> Any:
+        try:
+            answer = call(plan, *args)
+        except Exception:
+            outcomes.append("fallback")
+            raise
+        outcomes.append("planned")
+        return answer
+
+    monkeypatch.setattr(_ObjectPlan, "__call__", counted)
+    planned = """query($case: String!) { holders(case: $case) { name
+        pick(index: 1) { count label } again { name p: pick(index: 0) { day tags } } } }"""
+    data, errors = run(FastExecutor, planned, "plain")
+    assert errors == []
+    assert data["holders"][0]["again"]["p"]["tags"] == ["a", "b"]
+    assert data["holders"][1]["pick"] is None
+    assert outcomes.count("planned") == 4  # each holder and its `again`
+    assert "fallback" not in outcomes
+    assert run(StrawberryGraphQLCoreExecutionContext, planned, "plain") == (data, errors)
+    outcomes.clear()
+    data, errors = run(FastExecutor, SHAPES["resolved awaitable"], "plain")
+    assert errors == []
+    assert data["holders"][0]["laterPick"]["count"] == 12
+    assert "fallback" in outcomes
