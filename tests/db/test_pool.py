@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from service.db import pool as pool_module
 from service.db.pool import Database
 from service.errors import DatabaseBusy, DatabaseUnavailable
 from tests.support.servers import free_port
@@ -123,9 +124,9 @@ async def test_a_plain_read_skips_the_reset_and_any_other_use_keeps_it(database_
 
 
 async def test_a_plain_read_hands_its_connection_back_at_once(database_url: str) -> None:
-    """After a plain read the connection is back in the pool when the read returns (released
-    without asyncpg's shielded task: no loop iteration later), and reads cancelled while they
-    wait for it or run leave the pool whole."""
+    """After a plain read the connection is free again when the read returns (held for the next
+    lease, or released without asyncpg's shielded task: no task, no loop iteration later), and
+    reads cancelled while they wait for it or run leave the pool whole."""
     db = Database(database_url, min_size=1, max_size=1)
     await db.open()
     try:
@@ -144,7 +145,7 @@ async def test_a_plain_read_hands_its_connection_back_at_once(database_url: str)
         try:
             for _ in range(50):
                 assert await db.fetchval("SELECT 1") == 1
-                assert pool.get_idle_size() == 1, "the connection is idle again"
+                assert db.pool_usage() == (1, 0, 1), "the connection is free again"
         finally:
             loop.set_task_factory(None)
         assert created == [], "no task per read (asyncpg's shield made one per release)"
@@ -159,6 +160,39 @@ async def test_a_plain_read_hands_its_connection_back_at_once(database_url: str)
             with pytest.raises(asyncio.CancelledError):
                 await task
         assert await db.fetchval("SELECT 3") == 3
-        assert pool.get_idle_size() == 1
+        assert db.pool_usage() == (1, 0, 1)
     finally:
         await db.close()
+
+
+async def test_held_connections_survive_a_restart_age_out_and_close(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection held between plain reads (`Database._held`) that the server ended is
+    replaced on the next read; one unused past HELD_IDLE_S goes back to asyncpg's pool; close
+    hands back the held ones (it would wait for them otherwise)."""
+    db = Database(database_url, min_size=0, max_size=2)
+    await db.open()
+    try:
+        first = await db.fetchval("SELECT pg_backend_pid()")
+        assert len(db._held) == 1
+        assert await db.fetchval("SELECT pg_backend_pid()") == first, "the held one served"
+        admin = await asyncpg.connect(database_url)
+        try:
+            await admin.execute("SELECT pg_terminate_backend($1)", first)
+        finally:
+            await admin.close()
+        await asyncio.sleep(0.2)
+        second = await db.fetchval("SELECT pg_backend_pid()")
+        assert second != first
+        # Two held, the older unused past the bound: the next hand-back returns it to the pool.
+        await asyncio.gather(db.fetchval("SELECT pg_sleep(0.05)"), db.fetchval("SELECT 1"))
+        assert len(db._held) == 2
+        monkeypatch.setattr(pool_module, "HELD_IDLE_S", 0.0)
+        await asyncio.sleep(0.01)
+        await db.fetchval("SELECT 1")
+        assert len(db._held) == 1
+        assert db.pool_usage()[1] == 0
+    finally:
+        await asyncio.wait_for(db.close(), 5)
+    assert db._held == []
