@@ -104,6 +104,10 @@ cancels it first (QUERY_TIMEOUT); only a server that answers nothing reaches the
 HELD_IDLE_S = 10.0
 """How long a connection stays held between plain reads without one (`Database._held`) before
 it goes back to asyncpg's pool, whose idle lifetime then applies."""
+HELD_LEASES = 10_000
+"""Leases a connection serves held before it goes back through asyncpg's release once, where
+asyncpg's own rules apply (it closes a connection after 50,000 queries, or of an expired
+generation)."""
 
 # Client-side TCP keepalives: a connection to a host that vanished (a dead network path, a
 # powered-off machine) errors within about idle + interval * count seconds instead of hanging.
@@ -162,6 +166,8 @@ class PooledConnection(asyncpg.Connection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plain_read = False
+        self.held_leases = 0
+        """Leases served since it last went back through asyncpg's release (HELD_LEASES)."""
 
     def mark_plain_read(self) -> None:
         """The connection ran one read statement and nothing else since it was taken."""
@@ -170,6 +176,16 @@ class PooledConnection(asyncpg.Connection):
     def clear_plain_read(self) -> None:
         """Held for the next lease (`Database._held`): what it runs next decides its reset."""
         self._plain_read = False
+        self.held_leases += 1
+
+    def due_back(self) -> bool:
+        """Whether it has served HELD_LEASES leases held: then it goes back through asyncpg's
+        release once (and counts again from there). A method, as the pool's proxy forwards
+        calls to its connection but not attribute writes."""
+        if self.held_leases < HELD_LEASES:
+            return False
+        self.held_leases = 0
+        return True
 
     def resets_nothing(self) -> bool:
         """Its hand-back runs no statement (a plain read and no open transaction)."""
@@ -578,10 +594,11 @@ class Lease:
 
 def _holdable(conn: Connection) -> bool:
     """Whether a lease's connection may be held for the next one: it ran one plain read (nothing
-    to reset, no transaction open) and is still open."""
+    to reset, no transaction open), is still open and is not due back (HELD_LEASES)."""
     if getattr(conn, "_con", None) is None or conn.is_closed():
         return False
-    return cast(PooledConnection, conn).resets_nothing()
+    pooled = cast(PooledConnection, conn)
+    return pooled.resets_nothing() and not pooled.due_back()
 
 
 def _translated(error: BaseException) -> Exception | None:

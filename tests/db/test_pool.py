@@ -196,3 +196,28 @@ async def test_held_connections_survive_a_restart_age_out_and_close(
     finally:
         await asyncio.wait_for(db.close(), 5)
     assert db._held == []
+
+
+async def test_a_held_connection_goes_back_through_asyncpg_now_and_then(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every HELD_LEASES leases a held connection goes back through asyncpg's release once, so
+    that asyncpg's own recycling (max_queries, expired generations) still applies."""
+    monkeypatch.setattr(pool_module, "HELD_LEASES", 3)
+    db = Database(database_url, min_size=0, max_size=1)
+    await db.open()
+    try:
+        released: list[object] = []
+        release = pool_module._release
+
+        async def counted(*args: Any) -> None:
+            released.append(args[1])
+            await release(*args)
+
+        monkeypatch.setattr(pool_module, "_release", counted)
+        for _ in range(8):
+            assert await db.fetchval("SELECT 1") == 1
+        # Held after leases 1-3, back through asyncpg after the 4th, held for 5-7, back after 8.
+        assert len(released) == 2
+    finally:
+        await db.close()
