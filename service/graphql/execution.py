@@ -332,23 +332,31 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped, new_defer_usages, _ = self.collect_subfields(return_type, field_details_list)
         if new_defer_usages:
             return None
-        fields: list[FieldSpec] = []
-        steps: list[_Step] = []
+        # In selection order: each leaf's spec, or an object field's step.
+        parts: list[FieldSpec | _Step] = []
         for response_key, details in grouped.items():
-            spec = leaf_spec(return_type, response_key, details[0].node)
-            if spec is not None:
-                fields.append(spec)
-                steps.append(
-                    _Step("leaves", response_key, _leaves(return_type, [spec]), nullable=True)
-                )
-                continue
-            step = self._object_step(return_type, response_key, details)
-            if step is None:
+            part = leaf_spec(return_type, response_key, details[0].node) or self._object_step(
+                return_type, response_key, details
+            )
+            if part is None:
                 return None
-            steps.append(step)
-        if len(steps) > len(fields):
-            return _ObjectPlan(return_type, steps), None
-        return _leaves(return_type, fields)
+            parts.append(part)
+        specs = [part for part in parts if isinstance(part, tuple)]
+        if len(specs) == len(parts):
+            return _leaves(return_type, specs)
+        # Each run of leaves between object fields is one compiled completer (one dict).
+        steps: list[_Step] = []
+        run: list[FieldSpec] = []
+        for part in [*parts, None]:
+            if isinstance(part, tuple):
+                run.append(part)
+                continue
+            if run:
+                steps.append(_Step("leaves", run[0][0], _leaves(return_type, run), nullable=True))
+                run = []
+            if part is not None:
+                steps.append(part)
+        return _ObjectPlan(return_type, steps), None
 
     def _object_step(
         self, parent: GraphQLObjectType, response_key: str, details: Any
