@@ -28,6 +28,9 @@ class LRU(Generic[K, V]):
         if len(self._items) > self.size:
             self._items.popitem(last=False)
 
+    def __len__(self) -> int:
+        return len(self._items)
+
     def resize(self, size: int) -> None:
         """Keep at most `size` entries from now on (the least recently used go first)."""
         self.size = size

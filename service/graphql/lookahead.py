@@ -15,8 +15,8 @@ check in service/graphql/execution.py).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Hashable, Sequence
+from typing import Any, Generic, TypeVar
 
 from graphql import (
     FieldNode,
@@ -31,6 +31,9 @@ from strawberry.types import Info
 
 from service.db.json_rows import Selection
 from service.graphql.execution import FieldSpec, json_leaves, leaf_spec, signature
+from service.lru import LRU
+
+T = TypeVar("T")
 
 PAGE_FIELDS = frozenset(("pageInfo", "totalCount", "__typename"))
 """What a connection may select beside its items for them to be built as JSON (not `edges`,
@@ -48,18 +51,8 @@ def child(
     raw = info._raw_info
     if raw.operation.variable_definitions or len(raw.field_nodes) != 1:
         return _child(raw, names)
-    key = (id(raw.field_nodes[0]), tuple(names))
-    known = _CHILDREN.get(key)
-    if known is None or known[0] is not raw.field_nodes[0]:
-        if len(_CHILDREN) >= _SELECTIONS_LIMIT:
-            _CHILDREN.clear()
-        # The node is kept with its answer, so its id cannot be another node's while it is here.
-        known = _CHILDREN[key] = (raw.field_nodes[0], _child(raw, names))
-    found = known[1]
+    found = _CHILDREN.get(raw.field_nodes[0], tuple(names), lambda: _child(raw, names))
     return None if found is None else (found[0], dict(found[1]), found[2])
-
-
-_CHILDREN: dict[tuple[int, tuple[str, ...]], tuple[FieldNode, Any]] = {}
 
 
 def _child(
@@ -113,20 +106,36 @@ def json_items(
     document's nodes are the same objects on every request)."""
     if len(nodes) != 1:
         return None
-    key = (id(nodes[0]), through)
-    known = _SELECTIONS.get(key)
-    if known is not None and known[0] is nodes[0] and known[1] is field_type:
-        return known[2]
-    found = _json_items(nodes[0], field_type, through)
-    if len(_SELECTIONS) >= _SELECTIONS_LIMIT:
-        _SELECTIONS.clear()
-    # The node is kept with its answer, so its id cannot be another node's while it is here.
-    _SELECTIONS[key] = (nodes[0], field_type, found)
-    return found
+    # The type belongs to the schema (lives as long as the process): its id is enough.
+    extra = (through, id(field_type))
+    return _SELECTIONS.get(nodes[0], extra, lambda: _json_items(nodes[0], field_type, through))
 
 
-_SELECTIONS: dict[tuple[int, str | None], tuple[FieldNode, Any, Selection | None]] = {}
+class _ByNode(Generic[T]):
+    """Answers remembered per field node and what else they depend on (`extra`): a cached
+    document's nodes are the same objects on every request. Bounded (the project's LRU), since
+    any caller writes documents; each entry keeps its node alive, so that the node's id cannot
+    be another node's while the entry is here."""
+
+    def __init__(self, size: int) -> None:
+        self._remembered: LRU[tuple[int, Hashable], tuple[FieldNode, T]] = LRU(size)
+
+    def get(self, node: FieldNode, extra: Hashable, compute: Callable[[], T]) -> T:
+        key = (id(node), extra)
+        known = self._remembered.get(key)
+        if known is not None and known[0] is node:
+            return known[1]
+        found = compute()
+        self._remembered.put(key, (node, found))
+        return found
+
+    def __len__(self) -> int:
+        return len(self._remembered)
+
+
 _SELECTIONS_LIMIT = 1024
+_SELECTIONS: _ByNode[Selection | None] = _ByNode(_SELECTIONS_LIMIT)
+_CHILDREN: _ByNode[tuple[str, dict[str, Any], FieldNode] | None] = _ByNode(_SELECTIONS_LIMIT)
 
 
 def _json_items(
