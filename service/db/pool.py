@@ -524,12 +524,14 @@ class Database:
 class Lease:
     """`async with db.connection() as conn`: a primary connection for the block.
 
-    A slot first (queueing), then the pool, which has room for it, so a failure there is a
-    failure to connect and opens the breaker. With `translate`, driver errors raised in the
-    block become ours (`_translated`), and a connection failure drops the connection and trips
-    the breaker. Cancelled (the request's deadline) while the connection may be mid-query on a
-    server that does not answer: handing it back would wait for a cancel round trip, so it is
-    dropped, which frees its place in the pool now.
+    A slot first (queueing), then a connection held since a plain read (`Database._held`) or
+    the pool, which has room for it, so a failure there is a failure to connect and opens the
+    breaker. A connection that ran one plain read is held again on the way out. With
+    `translate`, driver errors raised in the block become ours (`_translated`), and a connection
+    failure drops the connection and trips the breaker. Cancelled (the request's deadline)
+    while the connection may be mid-query on a server that does not answer: handing it back
+    would wait for a cancel round trip, so it is dropped, which frees its place in the pool
+    now.
 
     A class rather than generator-based context managers: every query of every request goes
     through it, and the two nested `asynccontextmanager`s it replaces cost ~4 % of a small
